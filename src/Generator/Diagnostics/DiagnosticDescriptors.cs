@@ -1,0 +1,78 @@
+using Microsoft.CodeAnalysis;
+
+namespace OptimizerGen.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic OptimizerGen reports. Ids are stable: never reuse or renumber one; record new ones in
+/// AnalyzerReleases.Unshipped.md.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "OptimizerGen";
+
+    public static readonly DiagnosticDescriptor ClassNotPartial = Error(
+        "OPTG001",
+        "[Optimize] class must be partial",
+        "The class '{0}' has [Optimize] but is not partial: add the 'partial' modifier so OptimizerGen can add its optimizer members");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error(
+        "OPTG002",
+        "Type containing an [Optimize] class must be partial",
+        "'{0}' contains the [Optimize] class '{1}' but is not partial: add the 'partial' modifier to '{0}'");
+
+    public static readonly DiagnosticDescriptor NoParameters = Error(
+        "OPTG003",
+        "[Optimize] class has no parameters",
+        "'{0}' has no [Param] fields: mark at least one float, double, float[] or double[] instance field with [Param]");
+
+    public static readonly DiagnosticDescriptor UnsupportedParameterType = Error(
+        "OPTG004",
+        "Unsupported parameter type",
+        "Parameter field '{0}' has type '{1}', which OptimizerGen cannot optimize: use float, double, float[] or double[] (a matrix is an array with its shape on [Param(rows, columns)])");
+
+    public static readonly DiagnosticDescriptor ParameterNotWritableInstanceField = Error(
+        "OPTG005",
+        "Parameter must be a writable instance field",
+        "Parameter field '{0}' is {1}: the optimizer writes every parameter of each instance, so remove '{1}'");
+
+    public static readonly DiagnosticDescriptor UnknownOptimizer = Error(
+        "OPTG006",
+        "Unknown optimizer",
+        "'{0}' is not an optimizer OptimizerGen knows: use [Optimize(typeof(RmsProp))]");
+
+    public static readonly DiagnosticDescriptor MemberNameTaken = Error(
+        "OPTG007",
+        "Member name needed by OptimizerGen is taken",
+        "'{0}' already has a member named '{1}', which OptimizerGen generates: rename that member");
+
+    public static readonly DiagnosticDescriptor ParamOutsideOptimizeClass = Error(
+        "OPTG008",
+        "[Param] outside an [Optimize] class",
+        "Field '{0}' is marked [Param], but its type '{1}' has no [Optimize] attribute: add [Optimize(typeof(RmsProp))] to '{1}', or remove [Param]");
+
+    public static readonly DiagnosticDescriptor ExcludeFromWeightDecayWithoutParam = new(
+        "OPTG009",
+        "[ExcludeFromWeightDecay] on a field that is not a parameter",
+        "[ExcludeFromWeightDecay] on '{0}' has no effect because '{0}' is not marked [Param]: add [Param], or remove [ExcludeFromWeightDecay]",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidShape = Error(
+        "OPTG010",
+        "Invalid parameter shape",
+        "The shape of parameter '{0}' is invalid: {1}");
+
+    public static readonly DiagnosticDescriptor StaticClass = Error(
+        "OPTG011",
+        "[Optimize] class must not be static",
+        "'{0}' is static: the optimizer state belongs to each model instance, so remove 'static'");
+
+    public static readonly DiagnosticDescriptor GeneratorFailure = Error(
+        "OPTG012",
+        "OptimizerGen failed",
+        "OptimizerGen could not generate code for '{0}': {1}. This is a bug in OptimizerGen; please report it with this message.");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

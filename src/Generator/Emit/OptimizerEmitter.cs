@@ -1,0 +1,40 @@
+using OptimizerGen.Generator.Model;
+
+namespace OptimizerGen.Generator.Emit;
+
+/// <summary>
+/// What one optimizer contributes to the generated class: its settings type, its state types, the per-step
+/// coefficients, and the update of a scalar field (straight-line code) and of an array field (a kernel call).
+/// <see cref="ClassEmitter"/> writes everything else, the same for every optimizer.
+/// </summary>
+internal abstract class OptimizerEmitter
+{
+    /// <summary>The display name in comments and docs, e.g. "RMSprop".</summary>
+    public abstract string DisplayName { get; }
+
+    /// <summary>The settings type, e.g. <c>global::OptimizerGen.RmsProp</c>.</summary>
+    public abstract string SettingsTypeRef { get; }
+
+    /// <summary>The state type of a scalar field of <paramref name="element"/>.</summary>
+    public abstract string ScalarStateTypeRef(string element);
+
+    /// <summary>The state type of an array field of <paramref name="element"/>.</summary>
+    public abstract string ArrayStateTypeRef(string element);
+
+    /// <summary>Declares the locals named by <see cref="CoefficientsLocal"/> for this step (<c>step</c> is in scope).</summary>
+    public abstract void EmitCoefficients(IndentedWriter writer, OptimizedClass model);
+
+    /// <summary>The local that holds this step's coefficients for <paramref name="field"/>.</summary>
+    public abstract string CoefficientsLocal(ParamField field);
+
+    /// <summary>The straight-line update of a scalar field: <c>grad</c>, <c>state</c> and <c>step</c> are in scope.</summary>
+    public abstract void EmitScalarUpdate(IndentedWriter writer, ParamField field);
+
+    /// <summary>The fused kernel call of an array field: <c>grad</c>, <c>state</c> and <c>step</c> are in scope.</summary>
+    public abstract void EmitArrayUpdate(IndentedWriter writer, ParamField field);
+
+    public static OptimizerEmitter For(OptimizerKind kind) => kind switch
+    {
+        _ => RmsPropEmitter.Instance,
+    };
+}

@@ -1,0 +1,103 @@
+using System.Linq;
+using OptimizerGen.Generator.Model;
+
+namespace OptimizerGen.Generator.Emit;
+
+/// <summary>The RMSprop parts of the generated class. The math is <c>OptimizerGen.RmsProp</c>'s remarks, written once more per scalar field.</summary>
+internal sealed class RmsPropEmitter : OptimizerEmitter
+{
+    public static readonly RmsPropEmitter Instance = new();
+
+    public override string DisplayName => "RMSprop";
+
+    public override string SettingsTypeRef => KnownTypes.RmsPropRef;
+
+    public override string ScalarStateTypeRef(string element) => $"{KnownTypes.RmsPropScalarStateRef}<{element}>";
+
+    public override string ArrayStateTypeRef(string element) => $"{KnownTypes.RmsPropStateRef}<{element}>";
+
+    public override void EmitCoefficients(IndentedWriter writer, OptimizedClass model)
+    {
+        foreach (ElementType element in new[] { ElementType.Float, ElementType.Double })
+        {
+            var fields = model.Fields.Where(f => f.Element == element).ToList();
+            if (fields.Count == 0)
+            {
+                continue;
+            }
+
+            string local = Local(element, excluded: false);
+            string type = Names.Keyword(element);
+            writer.Line($"var {local} = {KnownTypes.RmsPropCoefficientsRef}<{type}>.Create(options, step);");
+            if (fields.Any(f => f.ExcludeFromWeightDecay))
+            {
+                writer.Line($"var {Local(element, excluded: true)} = {local}.WithoutWeightDecay();");
+            }
+        }
+    }
+
+    public override string CoefficientsLocal(ParamField field) => Local(field.Element, field.ExcludeFromWeightDecay);
+
+    public override void EmitScalarUpdate(IndentedWriter writer, ParamField field)
+    {
+        string t = Names.Keyword(field.Element);
+        string zero = field.Element == ElementType.Float ? "0f" : "0d";
+        string c = CoefficientsLocal(field);
+        string p = "this." + field.Name;
+        bool decay = !field.ExcludeFromWeightDecay;
+
+        writer.Line(decay
+            ? $"// {field.Name}:  g ← ±g + λ·{field.Name} ;  {field.Name} ← (1 − lr·λ)·{field.Name} ;  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√v + ε)"
+            : $"// {field.Name} (no weight decay):  g ← ±g ;  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√v + ε)");
+        writer.Line("//     with the centered, momentum and bias-correction terms when those options are on");
+        using (writer.Block())
+        {
+            writer.Line($"ref {ScalarStateTypeRef(t)} s = ref state.{field.Name};");
+            writer.Line($"if (step == 1) s = new {ScalarStateTypeRef(t)}({c}.InitialAccumulatorValue);");
+            writer.Line(decay
+                ? $"{t} g = {t}.FusedMultiplyAdd({p}, {c}.CoupledDecay, {c}.GradientSign * grad.{field.Name});"
+                : $"{t} g = {c}.GradientSign * grad.{field.Name};");
+            writer.Line($"grad.{field.Name} = {zero};");
+            writer.Line(decay ? $"{t} p = {p} * {c}.ParameterScale;" : $"{t} p = {p};");
+            writer.Line($"s.SquareAvg = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g, g, {c}.Decay * s.SquareAvg);");
+            writer.Line($"{t} variance = s.SquareAvg * {c}.Correction;");
+            using (writer.Block($"if ({c}.Centered)"))
+            {
+                writer.Line("// m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)");
+                writer.Line($"s.GradAvg = {t}.FusedMultiplyAdd(g, {c}.OneMinusDecay, {c}.Decay * s.GradAvg);");
+                writer.Line($"{t} mHat = s.GradAvg * {c}.Correction;");
+                writer.Line($"variance = {t}.FusedMultiplyAdd(-mHat, mHat, variance);");
+                writer.Line($"if ({c}.ClampVariance) variance = {t}.Max(variance, {zero});");
+            }
+
+            writer.Line();
+            writer.Line("// d = √(variance + ε_in) + ε_out");
+            writer.Line($"{t} d = {t}.Sqrt(variance + {c}.EpsilonInside) + {c}.EpsilonOutside;");
+            using (writer.Block($"if ({c}.HasMomentum)"))
+            {
+                writer.Line($"// u = g/d ;  b ← μ·b + gain·u ;  {field.Name} ← {field.Name} − step_b·b − step_u·u");
+                writer.Line($"{t} u = g / d;");
+                writer.Line($"s.MomentumBuffer = {t}.FusedMultiplyAdd({c}.BufferGain, u, {c}.Momentum * s.MomentumBuffer);");
+                writer.Line($"{p} = {t}.FusedMultiplyAdd(-{c}.BufferStep, s.MomentumBuffer, {t}.FusedMultiplyAdd(-{c}.DirectStep, u, p));");
+            }
+
+            using (writer.Block("else"))
+            {
+                writer.Line($"// {field.Name} ← {field.Name} − lr·g/d");
+                writer.Line($"{p} = p + (-{c}.DirectStep * g) / d;");
+            }
+        }
+    }
+
+    public override void EmitArrayUpdate(IndentedWriter writer, ParamField field)
+    {
+        string shape = field.Shape.Count == 0 ? "[]" : "[" + string.Join("×", field.Shape) + "]";
+        writer.Line(field.ExcludeFromWeightDecay
+            ? $"// {field.Name} ({Names.Keyword(field.Element)}{shape}, no weight decay):  one fused pass of the same update over every element; grad.{field.Name} ← 0"
+            : $"// {field.Name} ({Names.Keyword(field.Element)}{shape}):  one fused pass of the same update over every element; grad.{field.Name} ← 0");
+        writer.Line($"state.{field.Name}.Update(this.{field.Name}, grad.{field.Name}, {CoefficientsLocal(field)});");
+    }
+
+    private static string Local(ElementType element, bool excluded) =>
+        (element == ElementType.Float ? "f32" : "f64") + (excluded ? "NoDecay" : string.Empty);
+}

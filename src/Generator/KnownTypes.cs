@@ -1,0 +1,17 @@
+namespace OptimizerGen.Generator;
+
+/// <summary>Names of the runtime's types, as the parser looks them up and as the emitter writes them.</summary>
+internal static class KnownTypes
+{
+    public const string OptimizeAttribute = "OptimizerGen.OptimizeAttribute";
+    public const string ParamAttribute = "OptimizerGen.ParamAttribute";
+    public const string ExcludeFromWeightDecayAttribute = "OptimizerGen.ExcludeFromWeightDecayAttribute";
+    public const string RmsProp = "OptimizerGen.RmsProp";
+
+    public const string RmsPropRef = "global::OptimizerGen.RmsProp";
+    public const string RmsPropCoefficientsRef = "global::OptimizerGen.RmsPropCoefficients";
+    public const string RmsPropStateRef = "global::OptimizerGen.RmsPropState";
+    public const string RmsPropScalarStateRef = "global::OptimizerGen.RmsPropScalarState";
+    public const string GuardRef = "global::OptimizerGen.Runtime.GeneratedCodeGuard";
+    public const string GeneratedCodeAttributeRef = "global::System.CodeDom.Compiler.GeneratedCodeAttribute";
+}

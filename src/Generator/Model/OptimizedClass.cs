@@ -1,0 +1,51 @@
+namespace OptimizerGen.Generator.Model;
+
+/// <summary>The element type of a parameter.</summary>
+internal enum ElementType
+{
+    Float,
+    Double,
+}
+
+/// <summary>The optimizers the generator emits an update for.</summary>
+internal enum OptimizerKind
+{
+    RmsProp,
+}
+
+/// <summary>One <c>[Param]</c> field.</summary>
+/// <param name="Name">The field's name.</param>
+/// <param name="Element">float or double.</param>
+/// <param name="IsArray">An array (updated by a runtime kernel) or a scalar (updated by straight-line code).</param>
+/// <param name="ExcludeFromWeightDecay">Marked <c>[ExcludeFromWeightDecay]</c>.</param>
+/// <param name="Shape">The declared shape of an array; empty when none was declared.</param>
+internal sealed record ParamField(string Name, ElementType Element, bool IsArray, bool ExcludeFromWeightDecay, EquatableArray<int> Shape);
+
+/// <summary>A type that contains the <c>[Optimize]</c> class, outermost first.</summary>
+/// <param name="Keyword">The declaration keyword(s): <c>class</c>, <c>struct</c>, <c>record</c>, <c>record struct</c>, <c>interface</c>.</param>
+/// <param name="NameWithTypeParameters">E.g. <c>Outer</c> or <c>Outer&lt;T&gt;</c>.</param>
+internal sealed record ContainingType(string Keyword, string NameWithTypeParameters);
+
+/// <summary>Everything the emitter needs to know about one <c>[Optimize]</c> class.</summary>
+/// <param name="Namespace">The namespace, or null for the global namespace.</param>
+/// <param name="ContainingTypes">The types the class is nested in, outermost first.</param>
+/// <param name="Keyword"><c>class</c> or <c>record</c>.</param>
+/// <param name="Name">The class name without type parameters.</param>
+/// <param name="NameWithTypeParameters">E.g. <c>Model&lt;T&gt;</c>.</param>
+/// <param name="Optimizer">The optimizer.</param>
+/// <param name="Fields">The parameter fields, in declaration order.</param>
+/// <param name="HintName">The generated file's name.</param>
+/// <param name="Location">Where the class is declared, for reporting emission failures.</param>
+internal sealed record OptimizedClass(
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string Keyword,
+    string Name,
+    string NameWithTypeParameters,
+    OptimizerKind Optimizer,
+    EquatableArray<ParamField> Fields,
+    string HintName,
+    LocationInfo? Location);
+
+/// <summary>What parsing one <c>[Optimize]</c> class yields: a model to emit (when there were no errors) and diagnostics.</summary>
+internal sealed record ParseResult(OptimizedClass? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,80 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using OptimizerGen.Generator.Diagnostics;
+using OptimizerGen.Generator.Emit;
+using OptimizerGen.Generator.Model;
+using OptimizerGen.Generator.Parsing;
+
+namespace OptimizerGen.Generator;
+
+/// <summary>
+/// Generates the optimizer state, gradients and fused update of every <c>[Optimize]</c> class:
+/// find the classes → parse each into an equatable model (no symbols, no syntax) → emit C# text.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class OptimizerGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypes.OptimizeAttribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                transform: ClassParser.Parse)
+            .WithTrackingName(TrackingNames.ParsedClasses);
+
+        IncrementalValuesProvider<OptimizedClass> models = parsed
+            .Select(static (result, _) => result.Model)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Models);
+
+        IncrementalValuesProvider<DiagnosticInfo> classDiagnostics = parsed
+            .SelectMany(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.ClassDiagnostics);
+
+        IncrementalValuesProvider<DiagnosticInfo> misplacedParams = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypes.ParamAttribute,
+                predicate: static (node, _) => node is VariableDeclaratorSyntax,
+                transform: AttributePlacementParser.ParseParam)
+            .Where(static d => d is not null)
+            .Select(static (d, _) => d!);
+
+        IncrementalValuesProvider<DiagnosticInfo> misplacedExcludes = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypes.ExcludeFromWeightDecayAttribute,
+                predicate: static (node, _) => node is VariableDeclaratorSyntax,
+                transform: AttributePlacementParser.ParseExclude)
+            .Where(static d => d is not null)
+            .Select(static (d, _) => d!);
+
+        IncrementalValuesProvider<DiagnosticInfo> misplaced = misplacedParams
+            .Collect()
+            .Combine(misplacedExcludes.Collect())
+            .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right))
+            .WithTrackingName(TrackingNames.MisplacedAttributes);
+
+        context.RegisterSourceOutput(models, static (spc, model) => EmitClass(spc, model));
+        context.RegisterSourceOutput(classDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        context.RegisterSourceOutput(misplaced, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+    }
+
+    private static void EmitClass(SourceProductionContext context, OptimizedClass model)
+    {
+        string source;
+        try
+        {
+            source = ClassEmitter.Emit(model);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailure, model.Location, model.Name, ex.GetType().Name + ": " + ex.Message).ToDiagnostic());
+            return;
+        }
+
+        context.AddSource(model.HintName, source);
+    }
+}

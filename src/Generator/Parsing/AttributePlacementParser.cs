@@ -1,0 +1,52 @@
+using System;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using OptimizerGen.Generator.Diagnostics;
+using OptimizerGen.Generator.Model;
+
+namespace OptimizerGen.Generator.Parsing;
+
+/// <summary>
+/// Finds OptimizerGen's field attributes where they do nothing: <c>[Param]</c> in a type without <c>[Optimize]</c>,
+/// and <c>[ExcludeFromWeightDecay]</c> on a field without <c>[Param]</c>.
+/// </summary>
+internal static class AttributePlacementParser
+{
+    public static DiagnosticInfo? ParseParam(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        ISymbol field = context.TargetSymbol;
+        INamedTypeSymbol? type = field.ContainingType;
+        if (type is null || HasAttribute(type, KnownTypes.OptimizeAttribute))
+        {
+            return null;
+        }
+
+        return DiagnosticInfo.Create(
+            DiagnosticDescriptors.ParamOutsideOptimizeClass,
+            AttributeLocation(context, cancellationToken),
+            field.Name,
+            type.Name);
+    }
+
+    public static DiagnosticInfo? ParseExclude(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        ISymbol field = context.TargetSymbol;
+        if (HasAttribute(field, KnownTypes.ParamAttribute))
+        {
+            return null;
+        }
+
+        return DiagnosticInfo.Create(
+            DiagnosticDescriptors.ExcludeFromWeightDecayWithoutParam,
+            AttributeLocation(context, cancellationToken),
+            field.Name);
+    }
+
+    private static LocationInfo? AttributeLocation(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        LocationInfo.From(context.Attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) ?? context.TargetNode);
+
+    private static bool HasAttribute(ISymbol symbol, string metadataName) =>
+        symbol.GetAttributes().Any(a => string.Equals(a.AttributeClass?.ToDisplayString(), metadataName, StringComparison.Ordinal));
+}

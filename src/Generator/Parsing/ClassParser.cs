@@ -1,0 +1,321 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using OptimizerGen.Generator.Diagnostics;
+using OptimizerGen.Generator.Model;
+
+namespace OptimizerGen.Generator.Parsing;
+
+/// <summary>Turns one <c>[Optimize]</c> class (symbol and syntax) into an <see cref="OptimizedClass"/> and diagnostics.</summary>
+internal static class ClassParser
+{
+    /// <summary>The members OptimizerGen adds to every <c>[Optimize]</c> class; none may already exist.</summary>
+    internal static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
+        "Optimizer", "Grad", "Gradients", "ApplyGradients", "StepCount", "ResetOptimizerState", "OptimizerState", "OptimizerStates");
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
+        try
+        {
+            return ParseCore(type, declaration, context.Attributes, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new ParseResult(null, new[]
+            {
+                DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailure, LocationInfo.From(declaration.Identifier), type.Name, ex.GetType().Name + ": " + ex.Message),
+            }.ToEquatableArray());
+        }
+    }
+
+    private static ParseResult ParseCore(INamedTypeSymbol type, TypeDeclarationSyntax declaration, ImmutableArray<AttributeData> attributes, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        LocationInfo? classLocation = LocationInfo.From(declaration.Identifier);
+
+        if (type.IsStatic)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticClass, classLocation, type.Name));
+        }
+
+        if (!IsPartial(type))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, classLocation, type.Name));
+        }
+
+        var containingTypes = new List<ContainingType>();
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            if (!IsPartial(outer))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ContainingTypeNotPartial,
+                    LocationInfo.From(FirstDeclaration(outer, cancellationToken)?.Identifier.GetLocation()),
+                    outer.Name,
+                    type.Name));
+            }
+
+            containingTypes.Insert(0, new ContainingType(Keyword(outer), NameWithTypeParameters(outer)));
+        }
+
+        OptimizerKind? optimizer = ParseOptimizer(attributes, diagnostics, cancellationToken);
+
+        CheckGeneratedNamesAreFree(type, classLocation, diagnostics);
+
+        var fields = new List<ParamField>();
+        int paramCount = 0;
+        foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            AttributeData? param = FindAttribute(field, KnownTypes.ParamAttribute);
+            if (param is null)
+            {
+                continue;
+            }
+
+            paramCount++;
+            ParamField? parsed = ParseField(field, param, diagnostics, cancellationToken);
+            if (parsed is not null)
+            {
+                fields.Add(parsed);
+            }
+        }
+
+        if (paramCount == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameters, classLocation, type.Name));
+        }
+
+        bool hasErrors = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+        OptimizedClass? model = hasErrors || optimizer is null
+            ? null
+            : new OptimizedClass(
+                type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+                containingTypes.ToEquatableArray(),
+                Keyword(type),
+                type.Name,
+                NameWithTypeParameters(type),
+                optimizer.Value,
+                fields.ToEquatableArray(),
+                HintName(type),
+                classLocation);
+        return new ParseResult(model, diagnostics.ToEquatableArray());
+    }
+
+    private static OptimizerKind? ParseOptimizer(ImmutableArray<AttributeData> attributes, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        AttributeData attribute = attributes[0];
+        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol optimizerType)
+        {
+            // typeof(Missing) or a null argument: the compiler already reports it.
+            return null;
+        }
+
+        if (optimizerType.TypeKind == TypeKind.Error)
+        {
+            return null;
+        }
+
+        if (optimizerType.ToDisplayString() == KnownTypes.RmsProp)
+        {
+            return OptimizerKind.RmsProp;
+        }
+
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        SyntaxNode? argument = syntax?.ArgumentList?.Arguments.FirstOrDefault()?.Expression;
+        if (argument is TypeOfExpressionSyntax typeOf)
+        {
+            argument = typeOf.Type;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(
+            DiagnosticDescriptors.UnknownOptimizer,
+            LocationInfo.From(argument ?? syntax),
+            optimizerType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+        return null;
+    }
+
+    private static ParamField? ParseField(IFieldSymbol field, AttributeData param, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var declarator = field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as VariableDeclaratorSyntax;
+        var variableDeclaration = declarator?.Parent as VariableDeclarationSyntax;
+        var fieldDeclaration = variableDeclaration?.Parent as FieldDeclarationSyntax;
+        LocationInfo? nameLocation = LocationInfo.From(declarator?.Identifier.GetLocation() ?? field.Locations.FirstOrDefault());
+        bool ok = true;
+
+        foreach ((SyntaxKind kind, bool applies) in new[]
+        {
+            (SyntaxKind.StaticKeyword, field.IsStatic && !field.IsConst),
+            (SyntaxKind.ConstKeyword, field.IsConst),
+            (SyntaxKind.ReadOnlyKeyword, field.IsReadOnly),
+            (SyntaxKind.VolatileKeyword, field.IsVolatile),
+        })
+        {
+            if (!applies)
+            {
+                continue;
+            }
+
+            SyntaxToken modifier = fieldDeclaration?.Modifiers.FirstOrDefault(m => m.IsKind(kind)) ?? default;
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.ParameterNotWritableInstanceField,
+                modifier == default ? nameLocation : LocationInfo.From(modifier),
+                field.Name,
+                SyntaxFacts.GetText(kind)));
+            ok = false;
+        }
+
+        (ElementType Element, bool IsArray)? classified = ClassifyType(field.Type);
+        if (classified is null)
+        {
+            if (field.Type.TypeKind != TypeKind.Error)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.UnsupportedParameterType,
+                    LocationInfo.From(variableDeclaration?.Type) ?? nameLocation,
+                    field.Name,
+                    field.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+            }
+
+            return null;
+        }
+
+        int[] shape = param.ConstructorArguments.Length == 1 && param.ConstructorArguments[0].Kind == TypedConstantKind.Array
+            ? param.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToArray()
+            : Array.Empty<int>();
+        if (shape.Length > 0 && !CheckShape(field, classified.Value.IsArray, shape, param, declarator, diagnostics, cancellationToken))
+        {
+            ok = false;
+        }
+
+        bool exclude = FindAttribute(field, KnownTypes.ExcludeFromWeightDecayAttribute) is not null;
+        return ok ? new ParamField(field.Name, classified.Value.Element, classified.Value.IsArray, exclude, shape.ToEquatableArray()) : null;
+    }
+
+    private static bool CheckShape(IFieldSymbol field, bool isArray, int[] shape, AttributeData param, VariableDeclaratorSyntax? declarator, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var attributeSyntax = param.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        LocationInfo? location = LocationInfo.From((SyntaxNode?)attributeSyntax?.ArgumentList ?? attributeSyntax);
+        string? problem = null;
+        long length = shape.Aggregate(1L, (product, d) => product * d);
+        if (!isArray)
+        {
+            problem = "a scalar parameter has no shape; remove the dimensions from [Param], or make the field an array";
+        }
+        else if (shape.Any(d => d <= 0))
+        {
+            problem = $"every dimension must be positive, but the shape is [{string.Join(", ", shape)}]";
+        }
+        else if (length > int.MaxValue)
+        {
+            problem = $"the shape [{string.Join(", ", shape)}] has {length} elements, more than an array can hold";
+        }
+        else if (ConstantArrayLength(declarator) is int initialized && initialized != length)
+        {
+            problem = $"the shape [{string.Join(", ", shape)}] has {length} elements, but the field is initialized with an array of {initialized}; make them agree";
+        }
+
+        if (problem is null)
+        {
+            return true;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidShape, location, field.Name, problem));
+        return false;
+    }
+
+    /// <summary>The length of <c>new T[n]</c> or <c>new T[] { … }</c> in the field's initializer, when it is a constant.</summary>
+    private static int? ConstantArrayLength(VariableDeclaratorSyntax? declarator)
+    {
+        switch (declarator?.Initializer?.Value)
+        {
+            case ArrayCreationExpressionSyntax { Initializer: { } init }:
+                return init.Expressions.Count;
+            case ArrayCreationExpressionSyntax creation when creation.Type.RankSpecifiers.Count == 1
+                && creation.Type.RankSpecifiers[0].Sizes.Count == 1
+                && creation.Type.RankSpecifiers[0].Sizes[0] is LiteralExpressionSyntax { Token.Value: int n }:
+                return n;
+            case ImplicitArrayCreationExpressionSyntax implicitArray:
+                return implicitArray.Initializer.Expressions.Count;
+            case CollectionExpressionSyntax collection when collection.Elements.All(e => e is ExpressionElementSyntax):
+                return collection.Elements.Count;
+            default:
+                return null;
+        }
+    }
+
+    private static (ElementType Element, bool IsArray)? ClassifyType(ITypeSymbol type) => type switch
+    {
+        { SpecialType: SpecialType.System_Single } => (ElementType.Float, false),
+        { SpecialType: SpecialType.System_Double } => (ElementType.Double, false),
+        IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Single } => (ElementType.Float, true),
+        IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Double } => (ElementType.Double, true),
+        _ => null,
+    };
+
+    private static void CheckGeneratedNamesAreFree(INamedTypeSymbol type, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+    {
+        foreach (string name in GeneratedMemberNames)
+        {
+            ISymbol? own = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
+            if (own is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameTaken, LocationInfo.From(own.Locations.FirstOrDefault()), type.Name, name));
+                continue;
+            }
+
+            for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+            {
+                if (baseType.GetMembers(name).Any(m => m.DeclaredAccessibility != Accessibility.Private))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameTaken, classLocation, type.Name, name + "' (inherited from '" + baseType.Name));
+                    break;
+                }
+            }
+        }
+    }
+
+    private static AttributeData? FindAttribute(ISymbol symbol, string metadataName) =>
+        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+    private static bool IsPartial(INamedTypeSymbol type) =>
+        type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+    private static TypeDeclarationSyntax? FirstDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+        type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
+
+    private static string Keyword(INamedTypeSymbol type) => (type.IsRecord, type.TypeKind) switch
+    {
+        (true, TypeKind.Struct) => "record struct",
+        (true, _) => "record",
+        (false, TypeKind.Struct) => "struct",
+        (false, TypeKind.Interface) => "interface",
+        _ => "class",
+    };
+
+    private static string NameWithTypeParameters(INamedTypeSymbol type) =>
+        type.TypeParameters.Length == 0 ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
+
+    private static string HintName(INamedTypeSymbol type)
+    {
+        var parts = new List<string>();
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            parts.Insert(0, t.TypeParameters.Length == 0 ? t.Name : t.Name + "`" + t.TypeParameters.Length);
+        }
+
+        if (!type.ContainingNamespace.IsGlobalNamespace)
+        {
+            parts.Insert(0, type.ContainingNamespace.ToDisplayString());
+        }
+
+        return string.Join(".", parts) + ".g.cs";
+    }
+}

@@ -1,0 +1,17 @@
+namespace OptimizerGen.Generator;
+
+/// <summary>Names of the pipeline steps, for incremental-caching tests.</summary>
+internal static class TrackingNames
+{
+    /// <summary>Each <c>[Optimize]</c> class parsed into a model plus diagnostics.</summary>
+    public const string ParsedClasses = nameof(ParsedClasses);
+
+    /// <summary>The models that are valid enough to emit.</summary>
+    public const string Models = nameof(Models);
+
+    /// <summary>The diagnostics of the <c>[Optimize]</c> classes.</summary>
+    public const string ClassDiagnostics = nameof(ClassDiagnostics);
+
+    /// <summary>Misplaced <c>[Param]</c> / <c>[ExcludeFromWeightDecay]</c> attributes.</summary>
+    public const string MisplacedAttributes = nameof(MisplacedAttributes);
+}

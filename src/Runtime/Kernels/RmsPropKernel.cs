@@ -1,0 +1,243 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using OptimizerGen.Simd;
+
+namespace OptimizerGen.Kernels;
+
+/// <summary>
+/// The fused single-pass RMSprop update over spans: each element's parameter, gradient and state are read once and
+/// written once, and the gradient is zeroed in the same pass. The loop body is written once (<see cref="Run"/>) and
+/// compiled per vector width, Vector512 → Vector256 → Vector128, with the scalar width finishing the remainder, so no
+/// element is updated twice. Which buffers are in use (centered, momentum, clamp) selects one of six loop variants
+/// before the loop; every other option is a coefficient (see <see cref="RmsPropCoefficients{T}"/>).
+/// </summary>
+public static class RmsPropKernel
+{
+    /// <summary>
+    /// Updates <paramref name="parameter"/> in place from <paramref name="gradient"/> and zeroes the gradient.
+    /// </summary>
+    /// <param name="parameter">The parameter p.</param>
+    /// <param name="gradient">The gradient g; all zeros afterwards.</param>
+    /// <param name="squareAvg">The squared-gradient average v (PyTorch <c>square_avg</c>).</param>
+    /// <param name="gradAvg">The gradient average m (PyTorch <c>grad_avg</c>); read only when centered, may be empty otherwise.</param>
+    /// <param name="momentumBuffer">The momentum buffer b (PyTorch <c>momentum_buffer</c>); read only with momentum, may be empty otherwise.</param>
+    /// <param name="c">This step's coefficients.</param>
+    /// <exception cref="ArgumentException">A span in use does not have the parameter's length. Nothing was changed.</exception>
+    public static void Update<T>(Span<T> parameter, Span<T> gradient, Span<T> squareAvg, Span<T> gradAvg, Span<T> momentumBuffer, in RmsPropCoefficients<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = parameter.Length;
+        CheckLength(gradient.Length, n, nameof(gradient));
+        CheckLength(squareAvg.Length, n, nameof(squareAvg));
+        if (c.Centered)
+        {
+            CheckLength(gradAvg.Length, n, nameof(gradAvg));
+        }
+
+        if (c.HasMomentum)
+        {
+            CheckLength(momentumBuffer.Length, n, nameof(momentumBuffer));
+        }
+
+        var s = new Streams<T>(parameter, gradient, squareAvg, gradAvg, momentumBuffer, (nuint)n);
+        switch ((c.Centered, c.ClampVariance, c.HasMomentum))
+        {
+            case (false, _, false): Dispatch<T, Plain>(s, c); break;
+            case (false, _, true): Dispatch<T, WithMomentum>(s, c); break;
+            case (true, false, false): Dispatch<T, Centered>(s, c); break;
+            case (true, false, true): Dispatch<T, CenteredWithMomentum>(s, c); break;
+            case (true, true, false): Dispatch<T, CenteredClamped>(s, c); break;
+            case (true, true, true): Dispatch<T, CenteredClampedWithMomentum>(s, c); break;
+        }
+    }
+
+    private static void CheckLength(int actual, int expected, string name)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"RMSprop: '{name}' has length {actual}, but the parameter has length {expected}.", name);
+        }
+    }
+
+    /// <summary>Runs the widest accelerated width over whole vectors, then the scalar width over the rest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dispatch<T, TVariant>(in Streams<T> s, in RmsPropCoefficients<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVariant : struct, IVariant
+    {
+        nuint done = 0;
+        if (Simd512<T>.IsHardwareAccelerated)
+        {
+            done = Run<T, Simd512<T>, Vector512<T>, TVariant>(s, c, 0);
+        }
+        else if (Simd256<T>.IsHardwareAccelerated)
+        {
+            done = Run<T, Simd256<T>, Vector256<T>, TVariant>(s, c, 0);
+        }
+        else if (Simd128<T>.IsHardwareAccelerated)
+        {
+            done = Run<T, Simd128<T>, Vector128<T>, TVariant>(s, c, 0);
+        }
+
+        Run<T, SimdScalar<T>, T, TVariant>(s, c, done);
+    }
+
+    /// <summary>
+    /// The loop, written once for every width. Updates whole vectors from <paramref name="start"/> and returns the
+    /// index of the first element it did not touch.
+    /// </summary>
+    internal static nuint Run<T, TSimd, TVector, TVariant>(in Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TSimd : struct, ISimd<TVector, T>
+        where TVector : struct
+        where TVariant : struct, IVariant
+    {
+        TVector sign = TSimd.Broadcast(c.GradientSign);
+        TVector coupledDecay = TSimd.Broadcast(c.CoupledDecay);
+        TVector parameterScale = TSimd.Broadcast(c.ParameterScale);
+        TVector decay = TSimd.Broadcast(c.Decay);
+        TVector oneMinusDecay = TSimd.Broadcast(c.OneMinusDecay);
+        TVector correction = TSimd.Broadcast(c.Correction);
+        TVector epsInside = TSimd.Broadcast(c.EpsilonInside);
+        TVector epsOutside = TSimd.Broadcast(c.EpsilonOutside);
+        TVector momentum = TSimd.Broadcast(c.Momentum);
+        TVector bufferGain = TSimd.Broadcast(c.BufferGain);
+        TVector negBufferStep = TSimd.Broadcast(-c.BufferStep);
+        TVector negDirectStep = TSimd.Broadcast(-c.DirectStep);
+        TVector zero = TSimd.Broadcast(T.Zero);
+
+        ref T pRef = ref s.Parameter;
+        ref T gRef = ref s.Gradient;
+        ref T vRef = ref s.SquareAvg;
+        ref T mRef = ref s.GradAvg;
+        ref T bRef = ref s.MomentumBuffer;
+        nuint count = (nuint)TSimd.Count;
+        nuint i = start;
+        for (; i + count <= s.Length; i += count)
+        {
+            TVector p = TSimd.Load(ref pRef, i);
+
+            // g ← sign·g + λ·p   (maximize; coupled weight decay)
+            TVector g = TSimd.FusedMultiplyAdd(p, coupledDecay, TSimd.Multiply(sign, TSimd.Load(ref gRef, i)));
+            TSimd.Store(zero, ref gRef, i);
+
+            // p ← p·(1 − lr·λ)   (decoupled weight decay)
+            p = TSimd.Multiply(p, parameterScale);
+
+            // v ← ρ·v + (1−ρ)·g²
+            TVector v = TSimd.FusedMultiplyAdd(TSimd.Multiply(oneMinusDecay, g), g, TSimd.Multiply(decay, TSimd.Load(ref vRef, i)));
+            TSimd.Store(v, ref vRef, i);
+
+            // s = v̂ (− m̂²) ;  d = √(s + ε_in) + ε_out
+            TVector variance = TSimd.Multiply(v, correction);
+            if (TVariant.UsesGradAvg)
+            {
+                // m ← ρ·m + (1−ρ)·g ;  s = v̂ − m̂²  (clamped at 0 on request)
+                TVector m = TSimd.FusedMultiplyAdd(g, oneMinusDecay, TSimd.Multiply(decay, TSimd.Load(ref mRef, i)));
+                TSimd.Store(m, ref mRef, i);
+                TVector mHat = TSimd.Multiply(m, correction);
+                variance = TSimd.FusedMultiplyAdd(TSimd.Subtract(zero, mHat), mHat, variance);
+                if (TVariant.ClampsVariance)
+                {
+                    variance = TSimd.Max(variance, zero);
+                }
+            }
+
+            TVector d = TSimd.Add(TSimd.Sqrt(TSimd.Add(variance, epsInside)), epsOutside);
+            if (TVariant.UsesMomentum)
+            {
+                // u = g/d ;  b ← μ·b + gain·u ;  p ← p − step_b·b − step_u·u
+                TVector u = TSimd.Divide(g, d);
+                TVector b = TSimd.FusedMultiplyAdd(bufferGain, u, TSimd.Multiply(momentum, TSimd.Load(ref bRef, i)));
+                TSimd.Store(b, ref bRef, i);
+                p = TSimd.FusedMultiplyAdd(negBufferStep, b, TSimd.FusedMultiplyAdd(negDirectStep, u, p));
+            }
+            else
+            {
+                // p ← p − lr·g/d
+                p = TSimd.Add(p, TSimd.Divide(TSimd.Multiply(negDirectStep, g), d));
+            }
+
+            TSimd.Store(p, ref pRef, i);
+        }
+
+        return i;
+    }
+
+    /// <summary>The spans of one update, as references (lengths checked by <see cref="Update"/>).</summary>
+    internal readonly ref struct Streams<T>
+        where T : unmanaged
+    {
+        public readonly ref T Parameter;
+        public readonly ref T Gradient;
+        public readonly ref T SquareAvg;
+        public readonly ref T GradAvg;
+        public readonly ref T MomentumBuffer;
+        public readonly nuint Length;
+
+        public Streams(Span<T> parameter, Span<T> gradient, Span<T> squareAvg, Span<T> gradAvg, Span<T> momentumBuffer, nuint length)
+        {
+            Parameter = ref MemoryMarshal.GetReference(parameter);
+            Gradient = ref MemoryMarshal.GetReference(gradient);
+            SquareAvg = ref MemoryMarshal.GetReference(squareAvg);
+            GradAvg = ref MemoryMarshal.GetReference(gradAvg);
+            MomentumBuffer = ref MemoryMarshal.GetReference(momentumBuffer);
+            Length = length;
+        }
+    }
+
+    /// <summary>Which buffers a loop variant touches; constants the JIT folds away.</summary>
+    internal interface IVariant
+    {
+        static abstract bool UsesGradAvg { get; }
+
+        static abstract bool ClampsVariance { get; }
+
+        static abstract bool UsesMomentum { get; }
+    }
+
+    internal readonly struct Plain : IVariant
+    {
+        public static bool UsesGradAvg => false;
+        public static bool ClampsVariance => false;
+        public static bool UsesMomentum => false;
+    }
+
+    internal readonly struct WithMomentum : IVariant
+    {
+        public static bool UsesGradAvg => false;
+        public static bool ClampsVariance => false;
+        public static bool UsesMomentum => true;
+    }
+
+    internal readonly struct Centered : IVariant
+    {
+        public static bool UsesGradAvg => true;
+        public static bool ClampsVariance => false;
+        public static bool UsesMomentum => false;
+    }
+
+    internal readonly struct CenteredWithMomentum : IVariant
+    {
+        public static bool UsesGradAvg => true;
+        public static bool ClampsVariance => false;
+        public static bool UsesMomentum => true;
+    }
+
+    internal readonly struct CenteredClamped : IVariant
+    {
+        public static bool UsesGradAvg => true;
+        public static bool ClampsVariance => true;
+        public static bool UsesMomentum => false;
+    }
+
+    internal readonly struct CenteredClampedWithMomentum : IVariant
+    {
+        public static bool UsesGradAvg => true;
+        public static bool ClampsVariance => true;
+        public static bool UsesMomentum => true;
+    }
+}

@@ -1,0 +1,44 @@
+using System;
+using System.ComponentModel;
+
+namespace OptimizerGen.Runtime;
+
+/// <summary>Checks the generated code runs before a step changes anything. Not meant to be called by hand.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class GeneratedCodeGuard
+{
+    /// <summary>The length of parameter <paramref name="field"/>, which must not be null.</summary>
+    /// <exception cref="InvalidOperationException">The parameter array is null.</exception>
+    public static int ParameterLength<T>(T[]? parameter, string field) =>
+        parameter?.Length ?? throw new InvalidOperationException(
+            $"Parameter '{field}' is null: assign its array before using Grad or ApplyGradients().");
+
+    /// <summary>Checks that parameter <paramref name="field"/> and its gradient exist and have the same length.</summary>
+    /// <exception cref="InvalidOperationException">One is null, or the lengths differ.</exception>
+    public static void CheckArrays<T>(T[]? parameter, T[]? gradient, string field)
+    {
+        int length = ParameterLength(parameter, field);
+        if (gradient is null)
+        {
+            throw new InvalidOperationException($"Grad.{field} is null: it must be an array as long as '{field}' ({length}).");
+        }
+
+        if (gradient.Length != length)
+        {
+            throw new InvalidOperationException(
+                $"Grad.{field} has length {gradient.Length}, but parameter '{field}' has length {length}. " +
+                $"If '{field}' was replaced by an array of another length, assign Grad.{field} a new array of length {length} and call ResetOptimizerState().");
+        }
+    }
+
+    /// <summary>Checks that parameter <paramref name="field"/> has the length its declared shape implies.</summary>
+    /// <exception cref="InvalidOperationException">The lengths differ.</exception>
+    public static void CheckShape<T>(T[] parameter, int length, string field, string shape)
+    {
+        if (parameter.Length != length)
+        {
+            throw new InvalidOperationException(
+                $"Parameter '{field}' has length {parameter.Length}, but its declared shape {shape} has {length} elements.");
+        }
+    }
+}
