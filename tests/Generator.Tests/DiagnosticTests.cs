@@ -1,0 +1,256 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace OptimizerGen.Generator.Tests;
+
+/// <summary>
+/// One test per OPTG id: the source marks where each diagnostic must be with <c>{|OPTGnnn:text|}</c>; the test asserts
+/// the generator reports exactly those ids at exactly those spans, and that no code is generated for an erroneous class.
+/// </summary>
+public partial class DiagnosticTests
+{
+    [Fact]
+    public void OPTG001_ClassNotPartial() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public class {|OPTG001:Model|}
+        {
+            [Param] public float W;
+        }
+        """);
+
+    [Fact]
+    public void OPTG002_ContainingTypeNotPartial() => Expect("""
+        using OptimizerGen;
+        public class {|OPTG002:Outer|}
+        {
+            [Optimize(typeof(RmsProp))]
+            public partial class Model
+            {
+                [Param] public float W;
+            }
+        }
+        """);
+
+    [Fact]
+    public void OPTG003_NoParameters() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class {|OPTG003:Model|}
+        {
+            public float W;
+        }
+        """);
+
+    [Fact]
+    public void OPTG004_UnsupportedParameterType() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public {|OPTG004:int|} Count;
+            [Param] public {|OPTG004:float[,]|} Matrix = new float[2, 2];
+            [Param] public {|OPTG004:System.Half|} Small;
+            [Param] public float W;
+        }
+        """);
+
+    [Fact]
+    public void OPTG004_MessageListsSupportedTypes()
+    {
+        Diagnostic diagnostic = Assert.Single(Run("""
+            using OptimizerGen;
+            [Optimize(typeof(RmsProp))]
+            public partial class Model { [Param] public decimal W; }
+            """));
+        Assert.Contains("float, double, float[] or double[]", diagnostic.GetMessage());
+        Assert.Contains("'W'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void OPTG005_ParameterNotWritableInstanceField() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public {|OPTG005:readonly|} float[] A = new float[3];
+            [Param] public {|OPTG005:static|} float B;
+            [Param] public {|OPTG005:const|} float C = 1f;
+            [Param] public {|OPTG005:volatile|} float D;
+            [Param] public float W;
+        }
+        """);
+
+    [Fact]
+    public void OPTG006_UnknownOptimizer() => Expect("""
+        using OptimizerGen;
+        public sealed class MyOptimizer { }
+        [Optimize(typeof({|OPTG006:MyOptimizer|}))]
+        public partial class Model
+        {
+            [Param] public float W;
+        }
+        """);
+
+    [Fact]
+    public void OPTG007_MemberNameTaken() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public float W;
+            public void {|OPTG007:ApplyGradients|}() { }
+            private int {|OPTG007:StepCount|};
+            public class {|OPTG007:Gradients|} { }
+        }
+        """);
+
+    [Fact]
+    public void OPTG007_InheritedMemberNameTaken() => Expect("""
+        using OptimizerGen;
+        public class Base { public double Optimizer { get; set; } }
+        [Optimize(typeof(RmsProp))]
+        public partial class {|OPTG007:Model|} : Base
+        {
+            [Param] public float W;
+        }
+        """);
+
+    [Fact]
+    public void OPTG008_ParamOutsideOptimizeClass() => Expect("""
+        using OptimizerGen;
+        public partial class Plain
+        {
+            [{|OPTG008:Param|}] public float W;
+        }
+        """);
+
+    [Fact]
+    public void OPTG009_ExcludeFromWeightDecayWithoutParam() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public float W;
+            [{|OPTG009:ExcludeFromWeightDecay|}] public float NotAParameter;
+        }
+        """, expectCode: true);
+
+    [Fact]
+    public void OPTG010_InvalidShape() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param{|OPTG010:(2, 3)|}] public float Scalar;
+            [Param{|OPTG010:(0, 3)|}] public float[] Empty = new float[0];
+            [Param{|OPTG010:(2, 3)|}] public float[] WrongLength = new float[7];
+            [Param(2, 3)] public float[] Right = new float[6];
+        }
+        """);
+
+    [Fact]
+    public void OPTG011_StaticClass() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public static partial class {|OPTG011:Model|}
+        {
+            [Param] public {|OPTG005:static|} float W;
+        }
+        """);
+
+    [Fact]
+    public void ValidModelHasNoDiagnostics() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param(2, 3)] public float[] W = new float[6];
+            [Param, ExcludeFromWeightDecay] public double B;
+        }
+        """, expectCode: true);
+
+    [Fact]
+    public void CompilerErrorsInTheAttributeAreLeftToTheCompiler()
+    {
+        // typeof(Missing) is CS0246; OptimizerGen adds nothing and generates nothing.
+        var (result, _) = GeneratorHarness.Run("""
+            using OptimizerGen;
+            [Optimize(typeof(Missing))]
+            public partial class Model { [Param] public float W; }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Fact]
+    public void EveryDescriptorHasAStableIdATitleAndAnActionableMessage()
+    {
+        var descriptors = typeof(Diagnostics.DiagnosticDescriptors)
+            .GetFields()
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .ToList();
+        Assert.Equal(
+            Enumerable.Range(1, descriptors.Count).Select(i => $"OPTG{i:000}"),
+            descriptors.Select(d => d.Id).OrderBy(id => id));
+        Assert.All(descriptors, d =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()));
+            Assert.Contains(":", d.MessageFormat.ToString());
+            Assert.Equal("OptimizerGen", d.Category);
+        });
+
+        string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(RepoRoot(), "src/Generator/AnalyzerReleases.Unshipped.md"));
+        Assert.All(descriptors, d => Assert.Contains($"{d.Id} | OptimizerGen | {d.DefaultSeverity} |", unshipped));
+    }
+
+    private static void Expect(string markedSource, bool expectCode = false)
+    {
+        (string source, List<(string Id, TextSpan Span)> expected) = ParseMarkup(markedSource);
+        var (result, _) = GeneratorHarness.Run(source);
+        var actual = result.Diagnostics
+            .Select(d => (d.Id, d.Location.SourceSpan))
+            .OrderBy(d => d.SourceSpan.Start).ThenBy(d => d.Id)
+            .ToList();
+        Assert.Equal(expected.OrderBy(d => d.Span.Start).ThenBy(d => d.Id).ToList(), actual);
+        Assert.All(result.Diagnostics, d => Assert.Equal("/src/File0.cs", d.Location.GetLineSpan().Path));
+        Assert.Equal(expectCode, result.GeneratedSources.Length == 1);
+    }
+
+    private static List<Diagnostic> Run(string source) => GeneratorHarness.Run(source).Result.Diagnostics.ToList();
+
+    private static (string Source, List<(string Id, TextSpan Span)> Expected) ParseMarkup(string marked)
+    {
+        var expected = new List<(string, TextSpan)>();
+        var text = new System.Text.StringBuilder();
+        int last = 0;
+        foreach (Match match in Marker().Matches(marked))
+        {
+            text.Append(marked, last, match.Index - last);
+            expected.Add((match.Groups["id"].Value, new TextSpan(text.Length, match.Groups["text"].Length)));
+            text.Append(match.Groups["text"].Value);
+            last = match.Index + match.Length;
+        }
+
+        text.Append(marked, last, marked.Length - last);
+        return (text.ToString(), expected);
+    }
+
+    internal static string RepoRoot()
+    {
+        string? dir = System.AppContext.BaseDirectory;
+        while (dir is not null && !System.IO.File.Exists(System.IO.Path.Combine(dir, "OptimizerGen.sln")))
+        {
+            dir = System.IO.Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? throw new System.InvalidOperationException("OptimizerGen.sln not found above the test assembly.");
+    }
+
+    [GeneratedRegex(@"\{\|(?<id>OPTG\d{3}):(?<text>.*?)\|\}")]
+    private static partial Regex Marker();
+}

@@ -1,0 +1,71 @@
+using System.Linq;
+using OptimizerGen.Generator.Emit;
+using OptimizerGen.Generator.Model;
+using Xunit;
+
+namespace OptimizerGen.Generator.Tests;
+
+/// <summary>The emitter alone, from hand-built models.</summary>
+public class EmitterTests
+{
+    private static OptimizedClass Model(params ParamField[] fields) => new(
+        "Demo", EquatableArray<ContainingType>.Empty, "class", "M", "M", OptimizerKind.RmsProp, fields.ToEquatableArray(), "Demo.M.g.cs", null);
+
+    [Fact]
+    public void ScalarFieldsGetOneCommentedStraightLineBlockEach()
+    {
+        string text = ClassEmitter.Emit(Model(
+            new ParamField("Alpha", ElementType.Float, false, false, EquatableArray<int>.Empty),
+            new ParamField("Beta", ElementType.Double, false, true, EquatableArray<int>.Empty)));
+
+        Assert.Contains("// Alpha:  g ← ±g + λ·Alpha ;", text);
+        Assert.Contains("// Beta (no weight decay):  g ← ±g ;", text);
+        Assert.Contains("float g = float.FusedMultiplyAdd(this.Alpha, f32.CoupledDecay, f32.GradientSign * grad.Alpha);", text);
+        Assert.Contains("double g = f64NoDecay.GradientSign * grad.Beta;", text);
+        Assert.DoesNotContain("RmsPropKernel", text);
+        Assert.DoesNotContain("CheckArrays", text);
+        Assert.Equal(2, CountOf(text, "ref global::OptimizerGen.RmsPropScalarState<"));
+    }
+
+    [Fact]
+    public void ArrayFieldsCallTheKernelAfterCheckingEveryArray()
+    {
+        string text = ClassEmitter.Emit(Model(
+            new ParamField("W", ElementType.Float, true, false, new[] { 3, 4 }.ToEquatableArray()),
+            new ParamField("B", ElementType.Float, true, true, EquatableArray<int>.Empty)));
+
+        int lastCheck = text.LastIndexOf("CheckLength(", System.StringComparison.Ordinal);
+        int stepIncrement = text.IndexOf("++StepCount", System.StringComparison.Ordinal);
+        int firstUpdate = text.IndexOf(".Update(", System.StringComparison.Ordinal);
+        Assert.True(lastCheck < stepIncrement && stepIncrement < firstUpdate, "checks must come before any state changes");
+        Assert.Contains("CheckShape(this.W, 12, \"W\", \"[3, 4]\")", text);
+        Assert.Contains("state.W.Update(this.W, grad.W, f32);", text);
+        Assert.Contains("state.B.Update(this.B, grad.B, f32NoDecay);", text);
+        Assert.DoesNotContain("f64", text);
+    }
+
+    [Fact]
+    public void GlobalNamespaceAndNestingAreWrittenAsPartialDeclarations()
+    {
+        var model = new OptimizedClass(
+            null,
+            new[] { new ContainingType("record struct", "Outer<T>"), new ContainingType("class", "Mid") }.ToEquatableArray(),
+            "record",
+            "Inner",
+            "Inner<U>",
+            OptimizerKind.RmsProp,
+            new[] { new ParamField("X", ElementType.Double, false, false, EquatableArray<int>.Empty) }.ToEquatableArray(),
+            "Outer`1.Mid.Inner`1.g.cs",
+            null);
+        string[] lines = ClassEmitter.Emit(model).Split('\n');
+
+        Assert.DoesNotContain(lines, l => l.StartsWith("namespace", System.StringComparison.Ordinal));
+        Assert.Contains("partial record struct Outer<T>", lines);
+        Assert.Contains("    partial class Mid", lines);
+        Assert.Contains("        partial record Inner<U>", lines);
+        Assert.Contains("                internal Gradients(Inner<U> model)", lines);
+    }
+
+    private static int CountOf(string text, string part) =>
+        Enumerable.Range(0, text.Length - part.Length + 1).Count(i => string.CompareOrdinal(text, i, part, 0, part.Length) == 0);
+}

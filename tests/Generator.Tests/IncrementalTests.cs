@@ -1,0 +1,138 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace OptimizerGen.Generator.Tests;
+
+/// <summary>The pipeline caches: an unrelated edit re-runs nothing, and no step output holds symbols or syntax.</summary>
+public class IncrementalTests
+{
+    private const string Models = """
+        using OptimizerGen;
+
+        namespace Demo;
+
+        [Optimize(typeof(RmsProp))]
+        public partial class Good
+        {
+            [Param] public float W;
+            [Param] public double[] V = new double[4];
+        }
+
+        [Optimize(typeof(RmsProp))]
+        public class NotPartial
+        {
+            [Param] public float W;
+        }
+
+        public class Stray
+        {
+            [Param] public float W;
+            [ExcludeFromWeightDecay] public float X;
+        }
+        """;
+
+    private static readonly string[] TrackedSteps =
+    {
+        TrackingNames.ParsedClasses, TrackingNames.Models, TrackingNames.ClassDiagnostics, TrackingNames.MisplacedAttributes,
+    };
+
+    [Fact]
+    public void UnrelatedEditLeavesEveryNamedStepCachedOrUnchanged()
+    {
+        CSharpCompilation first = GeneratorHarness.Compilation(Models);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
+        GeneratorRunResult firstRun = driver.GetRunResult().Results.Single();
+        Assert.Single(firstRun.GeneratedSources);
+        Assert.Equal(new[] { "OPTG001", "OPTG008", "OPTG009" }, firstRun.Diagnostics.Select(d => d.Id).OrderBy(id => id));
+        Assert.All(TrackedSteps, step => Assert.True(firstRun.TrackedSteps.ContainsKey(step), $"step {step} was not tracked"));
+
+        CSharpCompilation second = first.Clone().AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "namespace Demo; public class Unrelated { public int X => 42; }",
+            new CSharpParseOptions(LanguageVersion.Latest),
+            path: "/src/Unrelated.cs"));
+        GeneratorRunResult secondRun = driver.RunGenerators(second).GetRunResult().Results.Single();
+
+        foreach (string step in TrackedSteps)
+        {
+            var reasons = secondRun.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+            Assert.NotEmpty(reasons);
+            Assert.All(reasons, r => Assert.True(
+                r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                $"step {step} output was {r}"));
+        }
+
+        var outputs = secondRun.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void EditingAParameterReRunsTheEmitter()
+    {
+        CSharpCompilation first = GeneratorHarness.Compilation(Models);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
+        SyntaxTree tree = first.SyntaxTrees.Single();
+        CSharpCompilation second = first.ReplaceSyntaxTree(tree, tree.WithChangedText(
+            Microsoft.CodeAnalysis.Text.SourceText.From(Models.Replace("[Param] public float W;\n    [Param] public double[] V", "[Param] public float W, W2;\n    [Param] public double[] V"))));
+        GeneratorRunResult run = driver.RunGenerators(second).GetRunResult().Results.Single();
+
+        var models = run.TrackedSteps[TrackingNames.Models].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Contains(IncrementalStepRunReason.Modified, models);
+        Assert.Contains("W2", run.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void StepOutputsHoldNoSymbolsSyntaxOrCompilations()
+    {
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compilation(Models));
+        GeneratorRunResult run = driver.GetRunResult().Results.Single();
+        int checkedValues = 0;
+        foreach (string step in TrackedSteps)
+        {
+            foreach (object value in run.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Value))
+            {
+                AssertNoBannedTypes(value, new HashSet<object>(ReferenceEqualityComparer.Instance), $"{step}");
+                checkedValues++;
+            }
+        }
+
+        Assert.True(checkedValues >= 4, $"only {checkedValues} step outputs were walked");
+    }
+
+    private static readonly Type[] Banned = { typeof(ISymbol), typeof(SyntaxNode), typeof(Compilation), typeof(SemanticModel), typeof(SyntaxTree), typeof(Location) };
+
+    private static void AssertNoBannedTypes(object? value, HashSet<object> seen, string path)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !seen.Add(value))
+        {
+            return;
+        }
+
+        Type type = value.GetType();
+        Assert.False(Banned.Any(b => b.IsAssignableFrom(type)), $"{path} holds a {type.Name}");
+        if (value is DiagnosticDescriptor)
+        {
+            return; // an immutable, static descriptor: safe to cache
+        }
+
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (object? item in items)
+            {
+                AssertNoBannedTypes(item, seen, $"{path}[{i++}]");
+            }
+        }
+
+        foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            AssertNoBannedTypes(field.GetValue(value), seen, $"{path}.{field.Name}");
+        }
+    }
+}
