@@ -7,11 +7,16 @@ internal static class KnownTypes
     public const string ParamAttribute = "OptimizerGen.ParamAttribute";
     public const string ExcludeFromWeightDecayAttribute = "OptimizerGen.ExcludeFromWeightDecayAttribute";
     public const string RmsProp = "OptimizerGen.RmsProp";
+    public const string LossAttribute = "OptimizerGen.LossAttribute";
+    public const string DifferentiableAttribute = "OptimizerGen.DifferentiableAttribute";
+    public const string Activation = "OptimizerGen.Activation";
 
     public const string RmsPropRef = "global::OptimizerGen.RmsProp";
     public const string RmsPropCoefficientsRef = "global::OptimizerGen.RmsPropCoefficients";
     public const string RmsPropStateRef = "global::OptimizerGen.RmsPropState";
     public const string RmsPropScalarStateRef = "global::OptimizerGen.RmsPropScalarState";
+    public const string TapeRef = "global::OptimizerGen.Runtime.Tape";
+    public const string ActivationRef = "global::OptimizerGen.Activation";
     public const string GuardRef = "global::OptimizerGen.Runtime.GeneratedCodeGuard";
     public const string GeneratedCodeAttributeRef = "global::System.CodeDom.Compiler.GeneratedCodeAttribute";
 }

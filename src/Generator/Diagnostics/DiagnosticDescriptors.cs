@@ -73,6 +73,46 @@ internal static class DiagnosticDescriptors
         "OptimizerGen failed",
         "OptimizerGen could not generate code for '{0}': {1}. This is a bug in OptimizerGen; please report it with this message.");
 
+    public static readonly DiagnosticDescriptor InvalidLossSignature = Error(
+        "OPTG013",
+        "Invalid [Loss] method",
+        "[Loss] method '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor MultipleLossMethods = Error(
+        "OPTG014",
+        "More than one [Loss] method",
+        "'{0}' has more than one [Loss] method: keep [Loss] on one method and call the others from it after marking them [Differentiable]");
+
+    public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
+        "OPTG015",
+        "Statement cannot be differentiated",
+        "{0} is not supported in a [Loss] method: {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedExpression = Error(
+        "OPTG016",
+        "Expression cannot be differentiated",
+        "'{0}' cannot be differentiated: {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedLoop = Error(
+        "OPTG017",
+        "Loop cannot be differentiated",
+        "This for loop cannot be differentiated: {0}");
+
+    public static readonly DiagnosticDescriptor RecursiveHelper = Error(
+        "OPTG018",
+        "Recursive [Differentiable] call",
+        "'{0}' calls itself (directly or through other helpers): a [Differentiable] helper is inlined, so it cannot recurse; write the recursion as a for loop");
+
+    public static readonly DiagnosticDescriptor LossOutsideOptimizeClass = Error(
+        "OPTG019",
+        "[Loss] or [Differentiable] outside an [Optimize] class",
+        "Method '{0}' is marked [{1}], but its type '{2}' has no [Optimize] attribute: add [Optimize(typeof(RmsProp))] to '{2}', or remove [{1}]");
+
+    public static readonly DiagnosticDescriptor HelperNotSingleExpression = Error(
+        "OPTG020",
+        "[Differentiable] helper is not a single expression",
+        "[Differentiable] method '{0}' {1}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -84,6 +84,12 @@ internal static class ClassEmitter
 
         EmitApplyGradients(writer, model, optimizer);
         writer.Line();
+        if (model.Loss is not null)
+        {
+            LossMembersEmitter.Emit(writer, model, model.Loss, GeneratedCode);
+            writer.Line();
+        }
+
         EmitReset(writer, model, optimizer);
         writer.Line();
         EmitGradients(writer, model);

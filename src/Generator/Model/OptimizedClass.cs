@@ -36,6 +36,7 @@ internal sealed record ContainingType(string Keyword, string NameWithTypeParamet
 /// <param name="Fields">The parameter fields, in declaration order.</param>
 /// <param name="HintName">The generated file's name.</param>
 /// <param name="Location">Where the class is declared, for reporting emission failures.</param>
+/// <param name="Loss">The differentiated <c>[Loss]</c> method, if the class has one.</param>
 internal sealed record OptimizedClass(
     string? Namespace,
     EquatableArray<ContainingType> ContainingTypes,
@@ -45,7 +46,8 @@ internal sealed record OptimizedClass(
     OptimizerKind Optimizer,
     EquatableArray<ParamField> Fields,
     string HintName,
-    LocationInfo? Location);
+    LocationInfo? Location,
+    Differentiation.LossModel? Loss = null);
 
 /// <summary>What parsing one <c>[Optimize]</c> class yields: a model to emit (when there were no errors) and diagnostics.</summary>
 internal sealed record ParseResult(OptimizedClass? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using OptimizerGen.Generator.Diagnostics;
+using OptimizerGen.Generator.Differentiation;
 using OptimizerGen.Generator.Model;
 
 namespace OptimizerGen.Generator.Parsing;
@@ -18,13 +19,16 @@ internal static class ClassParser
     internal static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
         "Optimizer", "Grad", "Gradients", "ApplyGradients", "StepCount", "ResetOptimizerState", "OptimizerState", "OptimizerStates");
 
+    /// <summary>The members OptimizerGen adds when the class has a <c>[Loss]</c> method.</summary>
+    internal static readonly ImmutableArray<string> LossMemberNames = ImmutableArray.Create("AccumulateGradients", "Step");
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
         try
         {
-            return ParseCore(type, declaration, context.Attributes, cancellationToken);
+            return ParseCore(type, declaration, context.Attributes, context.SemanticModel.Compilation, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -35,7 +39,7 @@ internal static class ClassParser
         }
     }
 
-    private static ParseResult ParseCore(INamedTypeSymbol type, TypeDeclarationSyntax declaration, ImmutableArray<AttributeData> attributes, CancellationToken cancellationToken)
+    private static ParseResult ParseCore(INamedTypeSymbol type, TypeDeclarationSyntax declaration, ImmutableArray<AttributeData> attributes, Compilation compilation, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
         LocationInfo? classLocation = LocationInfo.From(declaration.Identifier);
@@ -67,7 +71,7 @@ internal static class ClassParser
 
         OptimizerKind? optimizer = ParseOptimizer(attributes, diagnostics, cancellationToken);
 
-        CheckGeneratedNamesAreFree(type, classLocation, diagnostics);
+        CheckGeneratedNamesAreFree(type, classLocation, diagnostics, GeneratedMemberNames);
 
         var fields = new List<ParamField>();
         int paramCount = 0;
@@ -88,6 +92,14 @@ internal static class ClassParser
             }
         }
 
+        LossModel? loss = paramCount == fields.Count
+            ? LossParser.Parse(type, compilation, fields, diagnostics, cancellationToken)
+            : null;
+        if (loss is not null)
+        {
+            CheckGeneratedNamesAreFree(type, classLocation, diagnostics, LossMemberNames);
+        }
+
         if (paramCount == 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameters, classLocation, type.Name));
@@ -105,7 +117,8 @@ internal static class ClassParser
                 optimizer.Value,
                 fields.ToEquatableArray(),
                 HintName(type),
-                classLocation);
+                classLocation,
+                loss);
         return new ParseResult(model, diagnostics.ToEquatableArray());
     }
 
@@ -260,9 +273,9 @@ internal static class ClassParser
         _ => null,
     };
 
-    private static void CheckGeneratedNamesAreFree(INamedTypeSymbol type, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+    private static void CheckGeneratedNamesAreFree(INamedTypeSymbol type, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics, ImmutableArray<string> names)
     {
-        foreach (string name in GeneratedMemberNames)
+        foreach (string name in names)
         {
             ISymbol? own = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
             if (own is not null)

@@ -1,0 +1,179 @@
+using System.Collections.Generic;
+using System.Linq;
+using OptimizerGen.Generator.Differentiation;
+using OptimizerGen.Generator.Model;
+
+namespace OptimizerGen.Generator.Emit;
+
+/// <summary>
+/// The members a <c>[Loss]</c> method adds: <c>AccumulateGradients(sample)</c>, <c>Step(batch)</c>, the tapes, and the
+/// differentiated loss itself (written by <see cref="GradientEmitter"/>).
+/// </summary>
+internal static class LossMembersEmitter
+{
+    public static void Emit(IndentedWriter writer, OptimizedClass model, LossModel loss, string generatedCode)
+    {
+        foreach ((string type, string field) in GradientEmitter.TapeFields(loss))
+        {
+            writer.Line($"private {type}[] {field} = new {type}[64];");
+        }
+
+        writer.Line();
+        EmitAccumulate(writer, model, loss, generatedCode);
+        writer.Line();
+        EmitStep(writer, model, loss, generatedCode);
+        writer.Line();
+        GradientEmitter.Emit(writer, model, loss);
+    }
+
+    private static void EmitAccumulate(IndentedWriter writer, OptimizedClass model, LossModel loss, string generatedCode)
+    {
+        var names = new NameSet(loss.Parameters.Select(p => p.Name));
+        string grad = names.Fresh("grad");
+        string result = names.Fresh("loss");
+        string rt = GradientEmitter.Type(loss.ReturnType);
+        var scalars = model.Fields.Where(f => !f.IsArray).Select(f => (Field: f, Local: names.Fresh("d" + f.Name))).ToList();
+        string parameters = string.Join(", ", loss.Parameters.Select(p => $"{DeclaredType(p)} {p.Name}"));
+
+        writer.Line("/// <summary>");
+        writer.Line($"/// Computes the loss of one sample, as <see cref=\"{loss.MethodName}\"/> does, and adds its gradient to <see cref=\"Grad\"/>");
+        writer.Line("/// (reverse-mode differentiation generated at compile time). Call <see cref=\"ApplyGradients\"/> to update the parameters.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <returns>The loss of the sample.</returns>");
+        writer.Line(generatedCode);
+        using (writer.Block($"public {rt} AccumulateGradients({parameters})"))
+        {
+            writer.Line($"Gradients {grad} = Grad;");
+            EmitArrayChecks(writer, model, grad);
+            foreach (var (field, local) in scalars)
+            {
+                writer.Line($"{Names.Keyword(field.Element)} {local} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
+            }
+
+            string arguments = string.Join(", ", loss.Parameters.Select(p => p.Name)
+                .Concat(new[] { loss.ReturnType == NumType.Float ? "1f" : "1d" })
+                .Concat(scalars.Select(s => "ref " + s.Local))
+                .Concat(new[] { grad }));
+            writer.Line($"{rt} {result} = {GradientEmitter.CoreName(loss)}({arguments});");
+            foreach (var (field, local) in scalars)
+            {
+                writer.Line($"{grad}.{field.Name} += {local};");
+            }
+
+            writer.Line($"return {result};");
+        }
+    }
+
+    private static void EmitStep(IndentedWriter writer, OptimizedClass model, LossModel loss, string generatedCode)
+    {
+        var names = new NameSet(loss.Parameters.Select(p => p.Name));
+        bool explicitCount = loss.Parameters.All(p => p.IsVector);
+        string count = explicitCount ? names.Fresh("batchSize") : names.Fresh("count");
+        string grad = names.Fresh("grad");
+        string total = names.Fresh("total");
+        string scale = names.Fresh("scale");
+        string k = names.Fresh("k");
+        string rt = GradientEmitter.Type(loss.ReturnType);
+        var scalars = model.Fields.Where(f => !f.IsArray).Select(f => (Field: f, Local: names.Fresh("d" + f.Name))).ToList();
+        var widths = loss.Parameters.Where(p => p.IsVector).ToDictionary(p => p.Name, p => names.Fresh(p.Name + "Width"));
+        LossParameter? first = loss.Parameters.FirstOrDefault(p => !p.IsVector);
+
+        var parameters = new List<string>();
+        if (explicitCount)
+        {
+            parameters.Add($"int {count}");
+        }
+
+        parameters.AddRange(loss.Parameters.Select(p => $"global::System.ReadOnlySpan<{GradientEmitter.Type(p.Element)}> {p.Name}"));
+
+        writer.Line("/// <summary>");
+        writer.Line($"/// One training step over a batch: accumulates the gradient of <see cref=\"{loss.MethodName}\"/> over every sample");
+        writer.Line(loss.Sum
+            ? "/// (summed) into <see cref=\"Grad\"/>, then applies <see cref=\"ApplyGradients\"/>. Allocates nothing after warm-up."
+            : "/// (averaged) into <see cref=\"Grad\"/>, then applies <see cref=\"ApplyGradients\"/>. Allocates nothing after warm-up.");
+        writer.Line("/// Scalar parameters' gradients stay in locals for the whole batch; array gradients accumulate in place.");
+        writer.Line("/// </summary>");
+        foreach (LossParameter p in loss.Parameters)
+        {
+            writer.Line(p.IsVector
+                ? $"/// <param name=\"{p.Name}\">The samples' <c>{p.Name}</c> vectors, one after another (row-major: sample i is the i-th slice of equal length).</param>"
+                : $"/// <param name=\"{p.Name}\">The samples' <c>{p.Name}</c> values, one per sample.</param>");
+        }
+
+        if (explicitCount)
+        {
+            writer.Line($"/// <param name=\"{count}\">The number of samples in the batch.</param>");
+        }
+
+        writer.Line(loss.Sum ? "/// <returns>The sum of the samples' losses.</returns>" : "/// <returns>The mean of the samples' losses.</returns>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>");
+        writer.Line(generatedCode);
+        using (writer.Block($"public {rt} Step({string.Join(", ", parameters)})"))
+        {
+            writer.Line("// Check the batch and every array before anything changes.");
+            if (!explicitCount)
+            {
+                writer.Line($"int {count} = {first!.Name}.Length;");
+            }
+
+            writer.Line($"if ({count} <= 0) throw new global::System.ArgumentException(\"Step needs at least one sample.\", \"{(explicitCount ? count : first!.Name)}\");");
+            foreach (LossParameter p in loss.Parameters)
+            {
+                if (p.IsVector)
+                {
+                    writer.Line($"if ({p.Name}.Length % {count} != 0) throw new global::System.ArgumentException($\"'{p.Name}' has {{{p.Name}.Length}} elements, which is not a whole number of vectors for {{{count}}} samples.\", \"{p.Name}\");");
+                    writer.Line($"int {widths[p.Name]} = {p.Name}.Length / {count};");
+                }
+                else if (p != first)
+                {
+                    writer.Line($"if ({p.Name}.Length != {count}) throw new global::System.ArgumentException($\"'{p.Name}' has {{{p.Name}.Length}} values but '{first!.Name}' has {{{count}}}: pass one per sample.\", \"{p.Name}\");");
+                }
+            }
+
+            writer.Line($"Gradients {grad} = Grad;");
+            EmitArrayChecks(writer, model, grad);
+            writer.Line();
+            writer.Line(loss.Sum
+                ? $"{rt} {scale} = {(loss.ReturnType == NumType.Float ? "1f" : "1d")};   // the loss is summed over the batch"
+                : $"{rt} {scale} = {(loss.ReturnType == NumType.Float ? "1f" : "1d")} / {count};   // ∂mean/∂loss_k");
+            foreach (var (field, local) in scalars)
+            {
+                writer.Line($"{Names.Keyword(field.Element)} {local} = {grad}.{field.Name};");
+            }
+
+            writer.Line($"{rt} {total} = {(loss.ReturnType == NumType.Float ? "0f" : "0d")};");
+            using (writer.Block($"for (int {k} = 0; {k} < {count}; {k}++)"))
+            {
+                string arguments = string.Join(", ", loss.Parameters
+                    .Select(p => p.IsVector ? $"{p.Name}.Slice({k} * {widths[p.Name]}, {widths[p.Name]})" : $"{p.Name}[{k}]")
+                    .Concat(new[] { scale })
+                    .Concat(scalars.Select(s => "ref " + s.Local))
+                    .Concat(new[] { grad }));
+                writer.Line($"{total} += {GradientEmitter.CoreName(loss)}({arguments});");
+            }
+
+            writer.Line();
+            foreach (var (field, local) in scalars)
+            {
+                writer.Line($"{grad}.{field.Name} = {local};");
+            }
+
+            writer.Line("ApplyGradients();");
+            writer.Line(loss.Sum ? $"return {total};" : $"return {total} / {count};");
+        }
+    }
+
+    private static void EmitArrayChecks(IndentedWriter writer, OptimizedClass model, string grad)
+    {
+        foreach (ParamField field in model.Fields.Where(f => f.IsArray))
+        {
+            writer.Line($"{KnownTypes.GuardRef}.CheckArrays(this.{field.Name}, {grad}.{field.Name}, \"{field.Name}\");");
+        }
+    }
+
+    private static string DeclaredType(LossParameter parameter)
+    {
+        string element = GradientEmitter.Type(parameter.Element);
+        return !parameter.IsVector ? element : parameter.IsArray ? element + "[]" : $"global::System.ReadOnlySpan<{element}>";
+    }
+}
