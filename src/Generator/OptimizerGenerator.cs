@@ -51,10 +51,27 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             .Where(static d => d is not null)
             .Select(static (d, _) => d!);
 
-        IncrementalValuesProvider<DiagnosticInfo> misplaced = misplacedParams
-            .Collect()
+        IncrementalValuesProvider<DiagnosticInfo> misplacedLosses = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypes.LossAttribute,
+                predicate: static (node, _) => node is MethodDeclarationSyntax,
+                transform: AttributePlacementParser.ParseMethodAttribute)
+            .Where(static d => d is not null)
+            .Select(static (d, _) => d!);
+
+        IncrementalValuesProvider<DiagnosticInfo> misplacedHelpers = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypes.DifferentiableAttribute,
+                predicate: static (node, _) => node is MethodDeclarationSyntax,
+                transform: AttributePlacementParser.ParseMethodAttribute)
+            .Where(static d => d is not null)
+            .Select(static (d, _) => d!);
+
+        IncrementalValuesProvider<DiagnosticInfo> misplaced = misplacedParams.Collect()
             .Combine(misplacedExcludes.Collect())
-            .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right))
+            .Combine(misplacedLosses.Collect())
+            .Combine(misplacedHelpers.Collect())
+            .SelectMany(static (all, _) => all.Left.Left.Left.AddRange(all.Left.Left.Right).AddRange(all.Left.Right).AddRange(all.Right))
             .WithTrackingName(TrackingNames.MisplacedAttributes);
 
         context.RegisterSourceOutput(models, static (spc, model) => EmitClass(spc, model));

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
@@ -11,7 +10,7 @@ namespace OptimizerGen.Generator.Tests;
 /// One test per OPTG id: the source marks where each diagnostic must be with <c>{|OPTGnnn:text|}</c>; the test asserts
 /// the generator reports exactly those ids at exactly those spans, and that no code is generated for an erroneous class.
 /// </summary>
-public partial class DiagnosticTests
+public class DiagnosticTests
 {
     [Fact]
     public void OPTG001_ClassNotPartial() => Expect("""
@@ -200,7 +199,9 @@ public partial class DiagnosticTests
         Assert.All(descriptors, d =>
         {
             Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()));
-            Assert.Contains(":", d.MessageFormat.ToString());
+            // Each message says what to do: after a colon, or in the advice passed as its last argument.
+            string format = d.MessageFormat.ToString();
+            Assert.True(format.Contains(':') || format.EndsWith("{1}", System.StringComparison.Ordinal), $"{d.Id}: {format}");
             Assert.Equal("OptimizerGen", d.Category);
         });
 
@@ -210,7 +211,7 @@ public partial class DiagnosticTests
 
     private static void Expect(string markedSource, bool expectCode = false)
     {
-        (string source, List<(string Id, TextSpan Span)> expected) = ParseMarkup(markedSource);
+        (string source, List<(string Id, TextSpan Span)> expected) = Markup.Parse(markedSource);
         var (result, _) = GeneratorHarness.Run(source);
         var actual = result.Diagnostics
             .Select(d => (d.Id, d.Location.SourceSpan))
@@ -223,23 +224,6 @@ public partial class DiagnosticTests
 
     private static List<Diagnostic> Run(string source) => GeneratorHarness.Run(source).Result.Diagnostics.ToList();
 
-    private static (string Source, List<(string Id, TextSpan Span)> Expected) ParseMarkup(string marked)
-    {
-        var expected = new List<(string, TextSpan)>();
-        var text = new System.Text.StringBuilder();
-        int last = 0;
-        foreach (Match match in Marker().Matches(marked))
-        {
-            text.Append(marked, last, match.Index - last);
-            expected.Add((match.Groups["id"].Value, new TextSpan(text.Length, match.Groups["text"].Length)));
-            text.Append(match.Groups["text"].Value);
-            last = match.Index + match.Length;
-        }
-
-        text.Append(marked, last, marked.Length - last);
-        return (text.ToString(), expected);
-    }
-
     internal static string RepoRoot()
     {
         string? dir = System.AppContext.BaseDirectory;
@@ -251,6 +235,4 @@ public partial class DiagnosticTests
         return dir ?? throw new System.InvalidOperationException("OptimizerGen.sln not found above the test assembly.");
     }
 
-    [GeneratedRegex(@"\{\|(?<id>OPTG\d{3}):(?<text>.*?)\|\}")]
-    private static partial Regex Marker();
 }

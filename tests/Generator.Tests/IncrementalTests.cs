@@ -22,6 +22,15 @@ public class IncrementalTests
         {
             [Param] public float W;
             [Param] public double[] V = new double[4];
+
+            [Loss]
+            public float Loss(float x)
+            {
+                float s = W * x;
+                for (int i = 0; i < V.Length; i++)
+                    s += (float)V[i] * s;
+                return s > 0f ? s * s : -s;
+            }
         }
 
         [Optimize(typeof(RmsProp))]
@@ -34,6 +43,7 @@ public class IncrementalTests
         {
             [Param] public float W;
             [ExcludeFromWeightDecay] public float X;
+            [Loss] public float Loss(float x) => W * x;
         }
         """;
 
@@ -49,7 +59,7 @@ public class IncrementalTests
         GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
         GeneratorRunResult firstRun = driver.GetRunResult().Results.Single();
         Assert.Single(firstRun.GeneratedSources);
-        Assert.Equal(new[] { "OPTG001", "OPTG008", "OPTG009" }, firstRun.Diagnostics.Select(d => d.Id).OrderBy(id => id));
+        Assert.Equal(new[] { "OPTG001", "OPTG008", "OPTG009", "OPTG019" }, firstRun.Diagnostics.Select(d => d.Id).OrderBy(id => id));
         Assert.All(TrackedSteps, step => Assert.True(firstRun.TrackedSteps.ContainsKey(step), $"step {step} was not tracked"));
 
         CSharpCompilation second = first.Clone().AddSyntaxTrees(CSharpSyntaxTree.ParseText(
@@ -79,7 +89,7 @@ public class IncrementalTests
         GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
         SyntaxTree tree = first.SyntaxTrees.Single();
         CSharpCompilation second = first.ReplaceSyntaxTree(tree, tree.WithChangedText(
-            Microsoft.CodeAnalysis.Text.SourceText.From(Models.Replace("[Param] public float W;\n    [Param] public double[] V", "[Param] public float W, W2;\n    [Param] public double[] V"))));
+            Microsoft.CodeAnalysis.Text.SourceText.From(Models.Replace("[Param] public float W;\n    [Param] public double[] V", "[Param] public float W, W2;\n    [Param] public double[] V").Replace("float s = W * x;", "float s = W * x + W2;"))));
         GeneratorRunResult run = driver.RunGenerators(second).GetRunResult().Results.Single();
 
         var models = run.TrackedSteps[TrackingNames.Models].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();

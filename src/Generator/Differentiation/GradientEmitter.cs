@@ -239,6 +239,11 @@ internal sealed class GradientEmitter
 
     private void ReverseAssign(Assign assign)
     {
+        if (assign.FirstAssignment && !IsActive(assign.Value))
+        {
+            return; // nothing flows back through a constant initial value, and nothing earlier reads this adjoint
+        }
+
         _writer.Line("// reverse of: " + assign.Source);
         using (_writer.Block())
         {

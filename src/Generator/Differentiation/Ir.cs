@@ -82,8 +82,9 @@ internal abstract record Stmt(string Source);
 /// <summary>
 /// <c>Target = Value</c> on a float/double local (declarations and compound assignments become this).
 /// <see cref="SaveOldValue"/>: the old value is pushed on the tape, because the reverse pass needs it back.
+/// <see cref="FirstAssignment"/>: a declaration outside any loop, before which the local has no value (or adjoint) at all.
 /// </summary>
-internal sealed record Assign(string Source, string Target, NumType Type, Expr Value, bool SaveOldValue) : Stmt(Source);
+internal sealed record Assign(string Source, string Target, NumType Type, Expr Value, bool SaveOldValue, bool FirstAssignment = false) : Stmt(Source);
 
 /// <summary>An int local's one assignment (its declaration); never differentiated.</summary>
 internal sealed record IntLocal(string Source, string Name, Expr Value) : Stmt(Source);

@@ -292,7 +292,7 @@ internal sealed class LossParser
                 string name = DeclareLocal(local, real);
                 if (variable.Initializer is not null && ParseReal(variable.Initializer.Value) is { } value)
                 {
-                    output.Add(new Assign(SourceText(declaration), name, real, Convert(value, real), SaveOldValue: _loopDepth > 0));
+                    output.Add(new Assign(SourceText(declaration), name, real, Convert(value, real), SaveOldValue: _loopDepth > 0, FirstAssignment: _loopDepth == 0));
                 }
             }
             else if (local.Type.SpecialType == SpecialType.System_Int32 && variable.Initializer is not null)
@@ -562,7 +562,12 @@ internal sealed class LossParser
             {
                 NumType? to = Number(model.GetTypeInfo(cast.Type, _cancellationToken).Type);
                 Expr? operand = ParseExpr(cast.Expression);
-                if (to is null || operand is null)
+                if (operand is null)
+                {
+                    return null;
+                }
+
+                if (to is null)
                 {
                     return Unsupported(cast, "only conversions between float, double and int are supported");
                 }
@@ -812,8 +817,16 @@ internal sealed class LossParser
         NumType? returnType = Real(method.ReturnType);
         if (syntax is null || body is null || returnType is null || method.Parameters.Any(p => p.RefKind != RefKind.None || Number(p.Type) is null))
         {
-            Report(DiagnosticDescriptors.HelperNotSingleExpression, (SyntaxNode?)syntax?.Identifier.Parent ?? call, method.Name,
-                "must take float, double or int values, return float or double, and be a single expression ('=> …' or one 'return …;') so it can be inlined");
+            const string Advice = "must take float, double or int values, return float or double, and be a single expression ('=> …' or one 'return …;') so it can be inlined";
+            if (syntax is not null)
+            {
+                Report(DiagnosticDescriptors.HelperNotSingleExpression, syntax.Identifier, method.Name, Advice);
+            }
+            else
+            {
+                Report(DiagnosticDescriptors.HelperNotSingleExpression, call, method.Name, Advice);
+            }
+
             return null;
         }
 

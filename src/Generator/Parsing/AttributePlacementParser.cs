@@ -44,6 +44,25 @@ internal static class AttributePlacementParser
             field.Name);
     }
 
+    /// <summary><c>[Loss]</c> or <c>[Differentiable]</c> on a method of a type without <c>[Optimize]</c>.</summary>
+    public static DiagnosticInfo? ParseMethodAttribute(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        ISymbol method = context.TargetSymbol;
+        INamedTypeSymbol? type = method.ContainingType;
+        if (type is null || HasAttribute(type, KnownTypes.OptimizeAttribute))
+        {
+            return null;
+        }
+
+        string attribute = context.Attributes.FirstOrDefault()?.AttributeClass?.Name.Replace("Attribute", string.Empty) ?? "Loss";
+        return DiagnosticInfo.Create(
+            DiagnosticDescriptors.LossOutsideOptimizeClass,
+            AttributeLocation(context, cancellationToken),
+            method.Name,
+            attribute,
+            type.Name);
+    }
+
     private static LocationInfo? AttributeLocation(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
         LocationInfo.From(context.Attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) ?? context.TargetNode);
 

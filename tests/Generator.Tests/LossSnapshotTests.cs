@@ -1,0 +1,134 @@
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace OptimizerGen.Generator.Tests;
+
+/// <summary>The gradient code generated for typical losses, reviewed as snapshots; each must compile warning-free.</summary>
+public class LossSnapshotTests
+{
+    [Fact]
+    public void SeedNeuron() => Check("""
+        using System;
+        using OptimizerGen;
+
+        [Optimize(typeof(RmsProp))]
+        public partial class Neuron
+        {
+            [Param] public float W = -2f;
+            [Param] public float B = -2f;
+
+            [Loss(Reduction = LossReduction.Sum)]
+            float Loss(float x, float y)
+            {
+                float f = 1f / (1f + MathF.Exp(-(W * x + B)));
+                return 0.5f * (f - y) * (f - y);
+            }
+        }
+        """);
+
+    [Fact]
+    public void LinearModelOverFeatures() => Check("""
+        using System;
+        using OptimizerGen;
+
+        namespace Demo;
+
+        [Optimize(typeof(RmsProp))]
+        public partial class LinearRegression
+        {
+            [Param] public double[] W = new double[16];
+            [Param, ExcludeFromWeightDecay] public double B;
+
+            [Loss]
+            public double Loss(ReadOnlySpan<double> features, double target)
+            {
+                double prediction = B;
+                for (int i = 0; i < features.Length; i++)
+                    prediction += W[i] * features[i];
+                double error = prediction - target;
+                return 0.5 * error * error;
+            }
+        }
+        """);
+
+    [Fact]
+    public void SoftmaxRegression() => Check("""
+        using System;
+        using OptimizerGen;
+
+        namespace Demo;
+
+        [Optimize(typeof(RmsProp))]
+        public partial class Softmax
+        {
+            const int Classes = 3, Features = 4;
+            [Param(Classes, Features)] public float[] W = new float[Classes * Features];
+            [Param] public float[] B = new float[Classes];
+
+            /// <summary>Cross-entropy: log Σ exp(z_k) − z_label.</summary>
+            [Loss]
+            public float Loss(ReadOnlySpan<float> x, int label)
+            {
+                float sum = 0f;
+                float target = 0f;
+                for (int k = 0; k < Classes; k++)
+                {
+                    float z = B[k];
+                    for (int i = 0; i < Features; i++)
+                        z += W[k * Features + i] * x[i];
+                    sum += MathF.Exp(z);
+                    if (k == label)
+                        target = z;
+                }
+                return MathF.Log(sum) - target;
+            }
+        }
+        """);
+
+    [Fact]
+    public void TwoLayerTanhMlp() => Check("""
+        using System;
+        using OptimizerGen;
+
+        namespace Demo;
+
+        [Optimize(typeof(RmsProp))]
+        public partial class Mlp
+        {
+            const int Hidden = 8;
+            [Param(Hidden, 2)] public float[] W1 = new float[Hidden * 2];
+            [Param] public float[] B1 = new float[Hidden];
+            [Param] public float[] W2 = new float[Hidden];
+            [Param] public float B2;
+
+            [Differentiable]
+            static float Activate(float z) => MathF.Tanh(z);
+
+            [Loss]
+            public float Loss(ReadOnlySpan<float> x, float y)
+            {
+                float output = B2;
+                for (int j = 0; j < Hidden; j++)
+                {
+                    float z = B1[j];
+                    for (int i = 0; i < 2; i++)
+                        z += W1[j * 2 + i] * x[i];
+                    float h = Activate(z);
+                    output += W2[j] * h;
+                }
+                float error = output - y;
+                return error > 1f ? error - 0.5f : error < -1f ? -error - 0.5f : 0.5f * error * error;
+            }
+        }
+        """);
+
+    private static void Check(string source, [CallerMemberName] string testName = "")
+    {
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        GeneratedSourceResult generated = Assert.Single(result.GeneratedSources);
+        SnapshotAssert.Matches(generated.SourceText.ToString(), "Loss" + testName, generated.HintName);
+    }
+}
