@@ -70,6 +70,20 @@ internal static class ClassEmitter
         writer.Line();
 
         writer.Line("/// <summary>");
+        writer.Line("/// When true, <see cref=\"ApplyGradients\"/> skips any step whose gradient holds a NaN or ±∞: parameters, optimizer state and");
+        writer.Line("/// <see cref=\"StepCount\"/> stay as they are, the gradient is cleared and <see cref=\"SkippedSteps\"/> counts it (Optax's");
+        writer.Line("/// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.");
+        writer.Line("/// </summary>");
+        writer.Line(GeneratedCode);
+        writer.Line("public bool SkipNonFiniteGradients { get; set; }");
+        writer.Line();
+
+        writer.Line("/// <summary>The number of steps <see cref=\"SkipNonFiniteGradients\"/> skipped.</summary>");
+        writer.Line(GeneratedCode);
+        writer.Line("public long SkippedSteps { get; private set; }");
+        writer.Line();
+
+        writer.Line("/// <summary>");
         writer.Line("/// The gradient of the loss with respect to each parameter, shaped like the parameters (arrays are allocated on first use).");
         writer.Line("/// Add to it, then call <see cref=\"ApplyGradients\"/>, which zeroes it.");
         writer.Line("/// </summary>");
@@ -92,6 +106,8 @@ internal static class ClassEmitter
 
         EmitReset(writer, model, optimizer);
         writer.Line();
+        CheckpointEmitter.Emit(writer, model, optimizer, GeneratedCode);
+        writer.Line();
         EmitGradients(writer, model);
         writer.Line();
         EmitStates(writer, model, optimizer);
@@ -104,13 +120,14 @@ internal static class ClassEmitter
         writer.Line($"/// Applies one {optimizer.DisplayName} step to every parameter from <see cref=\"Grad\"/> and zeroes <see cref=\"Grad\"/> in the same pass.");
         writer.Line("/// Allocates nothing after the first step.");
         writer.Line("/// </summary>");
+        writer.Line("/// <returns>True when the step was applied; false when <see cref=\"SkipNonFiniteGradients\"/> skipped it.</returns>");
         if (arrays.Count > 0)
         {
             writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>");
         }
 
         writer.Line(GeneratedCode);
-        using (writer.Block("public void ApplyGradients()"))
+        using (writer.Block("public bool ApplyGradients()"))
         {
             writer.Line("Gradients grad = Grad;");
             writer.Line("OptimizerStates state = __optimizerState;");
@@ -131,6 +148,24 @@ internal static class ClassEmitter
             }
 
             writer.Line();
+            string finite = string.Join(" && ", model.Fields.Select(f => f.IsArray
+                ? $"{KnownTypes.FiniteKernelRef}.AllFinite<{Names.Keyword(f.Element)}>(grad.{f.Name})"
+                : $"{Names.Keyword(f.Element)}.IsFinite(grad.{f.Name})"));
+            using (writer.Block($"if (SkipNonFiniteGradients && !({finite}))"))
+            {
+                writer.Line("// Non-finite guard: drop this gradient; parameters, optimizer state and StepCount stay as they are.");
+                foreach (ParamField field in model.Fields)
+                {
+                    writer.Line(field.IsArray
+                        ? $"global::System.Array.Clear(grad.{field.Name});"
+                        : $"grad.{field.Name} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
+                }
+
+                writer.Line("SkippedSteps++;");
+                writer.Line("return false;");
+            }
+
+            writer.Line();
             writer.Line("long step = ++StepCount;");
             writer.Line($"{optimizer.SettingsTypeRef} options = Optimizer;");
             optimizer.EmitCoefficients(writer, model);
@@ -146,6 +181,9 @@ internal static class ClassEmitter
                     optimizer.EmitScalarUpdate(writer, field);
                 }
             }
+
+            writer.Line();
+            writer.Line("return true;");
         }
     }
 

@@ -21,6 +21,12 @@ internal abstract class OptimizerEmitter
     /// <summary>The state type of an array field of <paramref name="element"/>.</summary>
     public abstract string ArrayStateTypeRef(string element);
 
+    /// <summary>The state buffers of one parameter: checkpoint tensor suffix (PyTorch's state key) and state property.</summary>
+    public abstract System.Collections.Generic.IReadOnlyList<(string Key, string Property)> StateBuffers { get; }
+
+    /// <summary>The state buffer that must be in a checkpoint once a step was taken (the others depend on options).</summary>
+    public abstract string PrimaryStateBuffer { get; }
+
     /// <summary>Declares the locals named by <see cref="CoefficientsLocal"/> for this step (<c>step</c> is in scope).</summary>
     public abstract void EmitCoefficients(IndentedWriter writer, OptimizedClass model);
 

@@ -12,6 +12,11 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
 
     public override string SettingsTypeRef => KnownTypes.RmsPropRef;
 
+    public override System.Collections.Generic.IReadOnlyList<(string Key, string Property)> StateBuffers { get; } =
+        new[] { ("square_avg", "SquareAvg"), ("grad_avg", "GradAvg"), ("momentum_buffer", "MomentumBuffer") };
+
+    public override string PrimaryStateBuffer => "square_avg";
+
     public override string ScalarStateTypeRef(string element) => $"{KnownTypes.RmsPropScalarStateRef}<{element}>";
 
     public override string ArrayStateTypeRef(string element) => $"{KnownTypes.RmsPropStateRef}<{element}>";

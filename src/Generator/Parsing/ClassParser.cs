@@ -17,7 +17,8 @@ internal static class ClassParser
 {
     /// <summary>The members OptimizerGen adds to every <c>[Optimize]</c> class; none may already exist.</summary>
     internal static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
-        "Optimizer", "Grad", "Gradients", "ApplyGradients", "StepCount", "ResetOptimizerState", "OptimizerState", "OptimizerStates");
+        "Optimizer", "Grad", "Gradients", "ApplyGradients", "StepCount", "ResetOptimizerState", "OptimizerState", "OptimizerStates",
+        "SkipNonFiniteGradients", "SkippedSteps", "SaveCheckpoint", "LoadCheckpoint");
 
     /// <summary>The members OptimizerGen adds when the class has a <c>[Loss]</c> method.</summary>
     internal static readonly ImmutableArray<string> LossMemberNames = ImmutableArray.Create("AccumulateGradients", "Step");

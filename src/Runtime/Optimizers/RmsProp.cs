@@ -33,7 +33,7 @@ public enum MomentumStyle
 /// </code>
 /// Hyperparameter arithmetic is done in <see cref="double"/> and rounded to the parameter's type, as libtorch does.
 /// </remarks>
-public readonly record struct RmsProp
+public readonly partial record struct RmsProp
 {
     /// <summary>PyTorch defaults (the same as <c>new RmsProp()</c>).</summary>
     public RmsProp()

@@ -67,6 +67,24 @@ public sealed class RmsPropState<T>
         RmsPropKernel.Update(parameter, gradient, _squareAvg, _gradAvg, _momentumBuffer, c);
     }
 
+    /// <summary>
+    /// Replaces the buffers with <paramref name="squareAvg"/>, <paramref name="gradAvg"/> and <paramref name="momentumBuffer"/>
+    /// (each null when absent), as read from a checkpoint; their lengths must agree.
+    /// </summary>
+    /// <exception cref="ArgumentException">The buffers' lengths differ.</exception>
+    public void Restore(T[]? squareAvg, T[]? gradAvg, T[]? momentumBuffer)
+    {
+        int? length = squareAvg?.Length ?? gradAvg?.Length ?? momentumBuffer?.Length;
+        if ((gradAvg is not null && gradAvg.Length != length) || (momentumBuffer is not null && momentumBuffer.Length != length) || (squareAvg is not null && squareAvg.Length != length))
+        {
+            throw new ArgumentException("The restored RMSprop buffers must have one length.");
+        }
+
+        _squareAvg = squareAvg;
+        _gradAvg = gradAvg;
+        _momentumBuffer = momentumBuffer;
+    }
+
     /// <summary>Forgets every buffer: the next update starts afresh, as a new optimizer would.</summary>
     public void Reset()
     {

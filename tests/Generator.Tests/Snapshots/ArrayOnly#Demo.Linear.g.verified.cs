@@ -21,6 +21,18 @@ namespace Demo
         public long StepCount { get; private set; }
 
         /// <summary>
+        /// When true, <see cref="ApplyGradients"/> skips any step whose gradient holds a NaN or ±∞: parameters, optimizer state and
+        /// <see cref="StepCount"/> stay as they are, the gradient is cleared and <see cref="SkippedSteps"/> counts it (Optax's
+        /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public bool SkipNonFiniteGradients { get; set; }
+
+        /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public long SkippedSteps { get; private set; }
+
+        /// <summary>
         /// The gradient of the loss with respect to each parameter, shaped like the parameters (arrays are allocated on first use).
         /// Add to it, then call <see cref="ApplyGradients"/>, which zeroes it.
         /// </summary>
@@ -35,9 +47,10 @@ namespace Demo
         /// Applies one RMSprop step to every parameter from <see cref="Grad"/> and zeroes <see cref="Grad"/> in the same pass.
         /// Allocates nothing after the first step.
         /// </summary>
+        /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void ApplyGradients()
+        public bool ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -49,6 +62,15 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this._bias, grad._bias, "_bias");
             state._bias.CheckLength(this._bias.Length, "_bias");
 
+            if (SkipNonFiniteGradients && !(global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.Weights) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad._bias)))
+            {
+                // Non-finite guard: drop this gradient; parameters, optimizer state and StepCount stay as they are.
+                global::System.Array.Clear(grad.Weights);
+                global::System.Array.Clear(grad._bias);
+                SkippedSteps++;
+                return false;
+            }
+
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
             var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step);
@@ -59,6 +81,8 @@ namespace Demo
 
             // _bias (float[], no weight decay):  one fused pass of the same update over every element; grad._bias ← 0
             state._bias.Update(this._bias, grad._bias, f32NoDecay);
+
+            return true;
         }
 
         /// <summary>
@@ -71,6 +95,78 @@ namespace Demo
             StepCount = 0;
             __optimizerState.Weights.Reset();
             __optimizerState._bias.Reset();
+        }
+
+        /// <summary>
+        /// Saves the parameters, the optimizer state, <see cref="StepCount"/> and <see cref="Optimizer"/> to <paramref name="destination"/>
+        /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+
+        /// <summary>
+        /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
+        /// mid-save never destroys the previous checkpoint.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+
+        private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Linear", Optimizer, StepCount);
+            checkpoint.Add<float>("Weights", this.Weights, new[] { 16, 784 });
+            checkpoint.AddIfPresent("Weights.square_avg", __optimizerState.Weights.SquareAvg, new[] { 16, 784 });
+            checkpoint.AddIfPresent("Weights.grad_avg", __optimizerState.Weights.GradAvg, new[] { 16, 784 });
+            checkpoint.AddIfPresent("Weights.momentum_buffer", __optimizerState.Weights.MomentumBuffer, new[] { 16, 784 });
+            checkpoint.Add<float>("_bias", this._bias, null);
+            checkpoint.AddIfPresent("_bias.square_avg", __optimizerState._bias.SquareAvg, null);
+            checkpoint.AddIfPresent("_bias.grad_avg", __optimizerState._bias.GradAvg, null);
+            checkpoint.AddIfPresent("_bias.momentum_buffer", __optimizerState._bias.MomentumBuffer, null);
+            return checkpoint;
+        }
+
+        /// <summary>
+        /// Loads a checkpoint written by <see cref="SaveCheckpoint(global::System.IO.Stream)"/>: parameters, optimizer state, step count and hyperparameters.
+        /// The whole file is checked first — model type, optimizer, every tensor's presence, dtype and shape, no extra tensors,
+        /// the SHA-256 of the data — and the model is changed only if all of it is right.
+        /// </summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Linear", out global::OptimizerGen.RmsProp options);
+
+            // Check every tensor before anything changes.
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Weights, "Weights");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Weights, 12544, "Weights", "[16, 784]");
+            int[] WeightsShape = new[] { 16, 784 };
+            checkpoint.Expect("Weights", global::OptimizerGen.Checkpoints.TensorDType.F32, WeightsShape, required: true);
+            checkpoint.Expect("Weights.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, WeightsShape, required: checkpoint.Step > 0);
+            checkpoint.Expect("Weights.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, WeightsShape, required: false);
+            checkpoint.Expect("Weights.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, WeightsShape, required: false);
+            int[] _biasShape = new[] { global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this._bias, "_bias") };
+            checkpoint.Expect("_bias", global::OptimizerGen.Checkpoints.TensorDType.F32, _biasShape, required: true);
+            checkpoint.Expect("_bias.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, _biasShape, required: checkpoint.Step > 0);
+            checkpoint.Expect("_bias.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, _biasShape, required: false);
+            checkpoint.Expect("_bias.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, _biasShape, required: false);
+            checkpoint.CheckComplete();
+
+            // Everything matches: now change the model.
+            checkpoint.CopyTo<float>("Weights", this.Weights);
+            __optimizerState.Weights.Restore(checkpoint.ArrayOrNull<float>("Weights.square_avg"), checkpoint.ArrayOrNull<float>("Weights.grad_avg"), checkpoint.ArrayOrNull<float>("Weights.momentum_buffer"));
+            checkpoint.CopyTo<float>("_bias", this._bias);
+            __optimizerState._bias.Restore(checkpoint.ArrayOrNull<float>("_bias.square_avg"), checkpoint.ArrayOrNull<float>("_bias.grad_avg"), checkpoint.ArrayOrNull<float>("_bias.momentum_buffer"));
+            StepCount = checkpoint.Step;
+            Optimizer = options;
+        }
+
+        /// <summary>Loads the checkpoint file <paramref name="path"/>; see <see cref="LoadCheckpoint(global::System.IO.Stream)"/>.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(string path)
+        {
+            using var file = global::System.IO.File.OpenRead(path);
+            LoadCheckpoint(file);
         }
 
         /// <summary>The gradient of each parameter of <see cref="Linear"/>, shaped like the parameter.</summary>

@@ -21,6 +21,18 @@ namespace Demo
         public long StepCount { get; private set; }
 
         /// <summary>
+        /// When true, <see cref="ApplyGradients"/> skips any step whose gradient holds a NaN or ±∞: parameters, optimizer state and
+        /// <see cref="StepCount"/> stay as they are, the gradient is cleared and <see cref="SkippedSteps"/> counts it (Optax's
+        /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public bool SkipNonFiniteGradients { get; set; }
+
+        /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public long SkippedSteps { get; private set; }
+
+        /// <summary>
         /// The gradient of the loss with respect to each parameter, shaped like the parameters (arrays are allocated on first use).
         /// Add to it, then call <see cref="ApplyGradients"/>, which zeroes it.
         /// </summary>
@@ -35,9 +47,10 @@ namespace Demo
         /// Applies one RMSprop step to every parameter from <see cref="Grad"/> and zeroes <see cref="Grad"/> in the same pass.
         /// Allocates nothing after the first step.
         /// </summary>
+        /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void ApplyGradients()
+        public bool ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -46,12 +59,22 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Theta, grad.Theta, "Theta");
             state.Theta.CheckLength(this.Theta.Length, "Theta");
 
+            if (SkipNonFiniteGradients && !(global::OptimizerGen.Kernels.FiniteKernel.AllFinite<double>(grad.Theta)))
+            {
+                // Non-finite guard: drop this gradient; parameters, optimizer state and StepCount stay as they are.
+                global::System.Array.Clear(grad.Theta);
+                SkippedSteps++;
+                return false;
+            }
+
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
             var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step);
 
             // Theta (double[]):  one fused pass of the same update over every element; grad.Theta ← 0
             state.Theta.Update(this.Theta, grad.Theta, f64);
+
+            return true;
         }
 
         /// <summary>
@@ -63,6 +86,65 @@ namespace Demo
         {
             StepCount = 0;
             __optimizerState.Theta.Reset();
+        }
+
+        /// <summary>
+        /// Saves the parameters, the optimizer state, <see cref="StepCount"/> and <see cref="Optimizer"/> to <paramref name="destination"/>
+        /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+
+        /// <summary>
+        /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
+        /// mid-save never destroys the previous checkpoint.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+
+        private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Model<T>", Optimizer, StepCount);
+            checkpoint.Add<double>("Theta", this.Theta, null);
+            checkpoint.AddIfPresent("Theta.square_avg", __optimizerState.Theta.SquareAvg, null);
+            checkpoint.AddIfPresent("Theta.grad_avg", __optimizerState.Theta.GradAvg, null);
+            checkpoint.AddIfPresent("Theta.momentum_buffer", __optimizerState.Theta.MomentumBuffer, null);
+            return checkpoint;
+        }
+
+        /// <summary>
+        /// Loads a checkpoint written by <see cref="SaveCheckpoint(global::System.IO.Stream)"/>: parameters, optimizer state, step count and hyperparameters.
+        /// The whole file is checked first — model type, optimizer, every tensor's presence, dtype and shape, no extra tensors,
+        /// the SHA-256 of the data — and the model is changed only if all of it is right.
+        /// </summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Model<T>", out global::OptimizerGen.RmsProp options);
+
+            // Check every tensor before anything changes.
+            int[] ThetaShape = new[] { global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Theta, "Theta") };
+            checkpoint.Expect("Theta", global::OptimizerGen.Checkpoints.TensorDType.F64, ThetaShape, required: true);
+            checkpoint.Expect("Theta.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F64, ThetaShape, required: checkpoint.Step > 0);
+            checkpoint.Expect("Theta.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F64, ThetaShape, required: false);
+            checkpoint.Expect("Theta.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F64, ThetaShape, required: false);
+            checkpoint.CheckComplete();
+
+            // Everything matches: now change the model.
+            checkpoint.CopyTo<double>("Theta", this.Theta);
+            __optimizerState.Theta.Restore(checkpoint.ArrayOrNull<double>("Theta.square_avg"), checkpoint.ArrayOrNull<double>("Theta.grad_avg"), checkpoint.ArrayOrNull<double>("Theta.momentum_buffer"));
+            StepCount = checkpoint.Step;
+            Optimizer = options;
+        }
+
+        /// <summary>Loads the checkpoint file <paramref name="path"/>; see <see cref="LoadCheckpoint(global::System.IO.Stream)"/>.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(string path)
+        {
+            using var file = global::System.IO.File.OpenRead(path);
+            LoadCheckpoint(file);
         }
 
         /// <summary>The gradient of each parameter of <see cref="Model{T}"/>, shaped like the parameter.</summary>

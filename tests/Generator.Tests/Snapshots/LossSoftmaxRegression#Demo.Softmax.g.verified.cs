@@ -21,6 +21,18 @@ namespace Demo
         public long StepCount { get; private set; }
 
         /// <summary>
+        /// When true, <see cref="ApplyGradients"/> skips any step whose gradient holds a NaN or ±∞: parameters, optimizer state and
+        /// <see cref="StepCount"/> stay as they are, the gradient is cleared and <see cref="SkippedSteps"/> counts it (Optax's
+        /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public bool SkipNonFiniteGradients { get; set; }
+
+        /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public long SkippedSteps { get; private set; }
+
+        /// <summary>
         /// The gradient of the loss with respect to each parameter, shaped like the parameters (arrays are allocated on first use).
         /// Add to it, then call <see cref="ApplyGradients"/>, which zeroes it.
         /// </summary>
@@ -35,9 +47,10 @@ namespace Demo
         /// Applies one RMSprop step to every parameter from <see cref="Grad"/> and zeroes <see cref="Grad"/> in the same pass.
         /// Allocates nothing after the first step.
         /// </summary>
+        /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void ApplyGradients()
+        public bool ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -49,6 +62,15 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B, grad.B, "B");
             state.B.CheckLength(this.B.Length, "B");
 
+            if (SkipNonFiniteGradients && !(global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.W) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.B)))
+            {
+                // Non-finite guard: drop this gradient; parameters, optimizer state and StepCount stay as they are.
+                global::System.Array.Clear(grad.W);
+                global::System.Array.Clear(grad.B);
+                SkippedSteps++;
+                return false;
+            }
+
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
             var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step);
@@ -58,6 +80,8 @@ namespace Demo
 
             // B (float[]):  one fused pass of the same update over every element; grad.B ← 0
             state.B.Update(this.B, grad.B, f32);
+
+            return true;
         }
 
         private float[] __floatTape = new float[64];
@@ -215,6 +239,78 @@ namespace Demo
             StepCount = 0;
             __optimizerState.W.Reset();
             __optimizerState.B.Reset();
+        }
+
+        /// <summary>
+        /// Saves the parameters, the optimizer state, <see cref="StepCount"/> and <see cref="Optimizer"/> to <paramref name="destination"/>
+        /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+
+        /// <summary>
+        /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
+        /// mid-save never destroys the previous checkpoint.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+
+        private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Softmax", Optimizer, StepCount);
+            checkpoint.Add<float>("W", this.W, new[] { 3, 4 });
+            checkpoint.AddIfPresent("W.square_avg", __optimizerState.W.SquareAvg, new[] { 3, 4 });
+            checkpoint.AddIfPresent("W.grad_avg", __optimizerState.W.GradAvg, new[] { 3, 4 });
+            checkpoint.AddIfPresent("W.momentum_buffer", __optimizerState.W.MomentumBuffer, new[] { 3, 4 });
+            checkpoint.Add<float>("B", this.B, null);
+            checkpoint.AddIfPresent("B.square_avg", __optimizerState.B.SquareAvg, null);
+            checkpoint.AddIfPresent("B.grad_avg", __optimizerState.B.GradAvg, null);
+            checkpoint.AddIfPresent("B.momentum_buffer", __optimizerState.B.MomentumBuffer, null);
+            return checkpoint;
+        }
+
+        /// <summary>
+        /// Loads a checkpoint written by <see cref="SaveCheckpoint(global::System.IO.Stream)"/>: parameters, optimizer state, step count and hyperparameters.
+        /// The whole file is checked first — model type, optimizer, every tensor's presence, dtype and shape, no extra tensors,
+        /// the SHA-256 of the data — and the model is changed only if all of it is right.
+        /// </summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Softmax", out global::OptimizerGen.RmsProp options);
+
+            // Check every tensor before anything changes.
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W, 12, "W", "[3, 4]");
+            int[] WShape = new[] { 3, 4 };
+            checkpoint.Expect("W", global::OptimizerGen.Checkpoints.TensorDType.F32, WShape, required: true);
+            checkpoint.Expect("W.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, WShape, required: checkpoint.Step > 0);
+            checkpoint.Expect("W.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, WShape, required: false);
+            checkpoint.Expect("W.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, WShape, required: false);
+            int[] BShape = new[] { global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B, "B") };
+            checkpoint.Expect("B", global::OptimizerGen.Checkpoints.TensorDType.F32, BShape, required: true);
+            checkpoint.Expect("B.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, BShape, required: checkpoint.Step > 0);
+            checkpoint.Expect("B.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, BShape, required: false);
+            checkpoint.Expect("B.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, BShape, required: false);
+            checkpoint.CheckComplete();
+
+            // Everything matches: now change the model.
+            checkpoint.CopyTo<float>("W", this.W);
+            __optimizerState.W.Restore(checkpoint.ArrayOrNull<float>("W.square_avg"), checkpoint.ArrayOrNull<float>("W.grad_avg"), checkpoint.ArrayOrNull<float>("W.momentum_buffer"));
+            checkpoint.CopyTo<float>("B", this.B);
+            __optimizerState.B.Restore(checkpoint.ArrayOrNull<float>("B.square_avg"), checkpoint.ArrayOrNull<float>("B.grad_avg"), checkpoint.ArrayOrNull<float>("B.momentum_buffer"));
+            StepCount = checkpoint.Step;
+            Optimizer = options;
+        }
+
+        /// <summary>Loads the checkpoint file <paramref name="path"/>; see <see cref="LoadCheckpoint(global::System.IO.Stream)"/>.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(string path)
+        {
+            using var file = global::System.IO.File.OpenRead(path);
+            LoadCheckpoint(file);
         }
 
         /// <summary>The gradient of each parameter of <see cref="Softmax"/>, shaped like the parameter.</summary>

@@ -21,6 +21,18 @@ namespace Demo
         public long StepCount { get; private set; }
 
         /// <summary>
+        /// When true, <see cref="ApplyGradients"/> skips any step whose gradient holds a NaN or ±∞: parameters, optimizer state and
+        /// <see cref="StepCount"/> stay as they are, the gradient is cleared and <see cref="SkippedSteps"/> counts it (Optax's
+        /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public bool SkipNonFiniteGradients { get; set; }
+
+        /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public long SkippedSteps { get; private set; }
+
+        /// <summary>
         /// The gradient of the loss with respect to each parameter, shaped like the parameters (arrays are allocated on first use).
         /// Add to it, then call <see cref="ApplyGradients"/>, which zeroes it.
         /// </summary>
@@ -35,9 +47,10 @@ namespace Demo
         /// Applies one RMSprop step to every parameter from <see cref="Grad"/> and zeroes <see cref="Grad"/> in the same pass.
         /// Allocates nothing after the first step.
         /// </summary>
+        /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void ApplyGradients()
+        public bool ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -50,6 +63,17 @@ namespace Demo
             state.B1.CheckLength(this.B1.Length, "B1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W2, grad.W2, "W2");
             state.W2.CheckLength(this.W2.Length, "W2");
+
+            if (SkipNonFiniteGradients && !(global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.W1) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.B1) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.W2) && float.IsFinite(grad.B2)))
+            {
+                // Non-finite guard: drop this gradient; parameters, optimizer state and StepCount stay as they are.
+                global::System.Array.Clear(grad.W1);
+                global::System.Array.Clear(grad.B1);
+                global::System.Array.Clear(grad.W2);
+                grad.B2 = 0f;
+                SkippedSteps++;
+                return false;
+            }
 
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
@@ -98,6 +122,8 @@ namespace Demo
                     this.B2 = p + (-f32.DirectStep * g) / d;
                 }
             }
+
+            return true;
         }
 
         private float[] __floatTape = new float[64];
@@ -285,6 +311,102 @@ namespace Demo
             __optimizerState.B1.Reset();
             __optimizerState.W2.Reset();
             __optimizerState.B2 = default;
+        }
+
+        /// <summary>
+        /// Saves the parameters, the optimizer state, <see cref="StepCount"/> and <see cref="Optimizer"/> to <paramref name="destination"/>
+        /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+
+        /// <summary>
+        /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
+        /// mid-save never destroys the previous checkpoint.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+
+        private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Mlp", Optimizer, StepCount);
+            checkpoint.Add<float>("W1", this.W1, new[] { 8, 2 });
+            checkpoint.AddIfPresent("W1.square_avg", __optimizerState.W1.SquareAvg, new[] { 8, 2 });
+            checkpoint.AddIfPresent("W1.grad_avg", __optimizerState.W1.GradAvg, new[] { 8, 2 });
+            checkpoint.AddIfPresent("W1.momentum_buffer", __optimizerState.W1.MomentumBuffer, new[] { 8, 2 });
+            checkpoint.Add<float>("B1", this.B1, null);
+            checkpoint.AddIfPresent("B1.square_avg", __optimizerState.B1.SquareAvg, null);
+            checkpoint.AddIfPresent("B1.grad_avg", __optimizerState.B1.GradAvg, null);
+            checkpoint.AddIfPresent("B1.momentum_buffer", __optimizerState.B1.MomentumBuffer, null);
+            checkpoint.Add<float>("W2", this.W2, null);
+            checkpoint.AddIfPresent("W2.square_avg", __optimizerState.W2.SquareAvg, null);
+            checkpoint.AddIfPresent("W2.grad_avg", __optimizerState.W2.GradAvg, null);
+            checkpoint.AddIfPresent("W2.momentum_buffer", __optimizerState.W2.MomentumBuffer, null);
+            checkpoint.Add("B2", this.B2);
+            checkpoint.Add("B2.square_avg", __optimizerState.B2.SquareAvg);
+            checkpoint.Add("B2.grad_avg", __optimizerState.B2.GradAvg);
+            checkpoint.Add("B2.momentum_buffer", __optimizerState.B2.MomentumBuffer);
+            return checkpoint;
+        }
+
+        /// <summary>
+        /// Loads a checkpoint written by <see cref="SaveCheckpoint(global::System.IO.Stream)"/>: parameters, optimizer state, step count and hyperparameters.
+        /// The whole file is checked first — model type, optimizer, every tensor's presence, dtype and shape, no extra tensors,
+        /// the SHA-256 of the data — and the model is changed only if all of it is right.
+        /// </summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Mlp", out global::OptimizerGen.RmsProp options);
+
+            // Check every tensor before anything changes.
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W1, "W1");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W1, 16, "W1", "[8, 2]");
+            int[] W1Shape = new[] { 8, 2 };
+            checkpoint.Expect("W1", global::OptimizerGen.Checkpoints.TensorDType.F32, W1Shape, required: true);
+            checkpoint.Expect("W1.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, W1Shape, required: checkpoint.Step > 0);
+            checkpoint.Expect("W1.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, W1Shape, required: false);
+            checkpoint.Expect("W1.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, W1Shape, required: false);
+            int[] B1Shape = new[] { global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B1, "B1") };
+            checkpoint.Expect("B1", global::OptimizerGen.Checkpoints.TensorDType.F32, B1Shape, required: true);
+            checkpoint.Expect("B1.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, B1Shape, required: checkpoint.Step > 0);
+            checkpoint.Expect("B1.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, B1Shape, required: false);
+            checkpoint.Expect("B1.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, B1Shape, required: false);
+            int[] W2Shape = new[] { global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W2, "W2") };
+            checkpoint.Expect("W2", global::OptimizerGen.Checkpoints.TensorDType.F32, W2Shape, required: true);
+            checkpoint.Expect("W2.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, W2Shape, required: checkpoint.Step > 0);
+            checkpoint.Expect("W2.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, W2Shape, required: false);
+            checkpoint.Expect("W2.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, W2Shape, required: false);
+            int[] B2Shape = global::System.Array.Empty<int>();
+            checkpoint.Expect("B2", global::OptimizerGen.Checkpoints.TensorDType.F32, B2Shape, required: true);
+            checkpoint.Expect("B2.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, B2Shape, required: true);
+            checkpoint.Expect("B2.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, B2Shape, required: true);
+            checkpoint.Expect("B2.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, B2Shape, required: true);
+            checkpoint.CheckComplete();
+
+            // Everything matches: now change the model.
+            checkpoint.CopyTo<float>("W1", this.W1);
+            __optimizerState.W1.Restore(checkpoint.ArrayOrNull<float>("W1.square_avg"), checkpoint.ArrayOrNull<float>("W1.grad_avg"), checkpoint.ArrayOrNull<float>("W1.momentum_buffer"));
+            checkpoint.CopyTo<float>("B1", this.B1);
+            __optimizerState.B1.Restore(checkpoint.ArrayOrNull<float>("B1.square_avg"), checkpoint.ArrayOrNull<float>("B1.grad_avg"), checkpoint.ArrayOrNull<float>("B1.momentum_buffer"));
+            checkpoint.CopyTo<float>("W2", this.W2);
+            __optimizerState.W2.Restore(checkpoint.ArrayOrNull<float>("W2.square_avg"), checkpoint.ArrayOrNull<float>("W2.grad_avg"), checkpoint.ArrayOrNull<float>("W2.momentum_buffer"));
+            this.B2 = checkpoint.Scalar<float>("B2");
+            __optimizerState.B2.SquareAvg = checkpoint.Scalar<float>("B2.square_avg");
+            __optimizerState.B2.GradAvg = checkpoint.Scalar<float>("B2.grad_avg");
+            __optimizerState.B2.MomentumBuffer = checkpoint.Scalar<float>("B2.momentum_buffer");
+            StepCount = checkpoint.Step;
+            Optimizer = options;
+        }
+
+        /// <summary>Loads the checkpoint file <paramref name="path"/>; see <see cref="LoadCheckpoint(global::System.IO.Stream)"/>.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(string path)
+        {
+            using var file = global::System.IO.File.OpenRead(path);
+            LoadCheckpoint(file);
         }
 
         /// <summary>The gradient of each parameter of <see cref="Mlp"/>, shaped like the parameter.</summary>

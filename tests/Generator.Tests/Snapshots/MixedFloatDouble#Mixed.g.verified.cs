@@ -19,6 +19,18 @@ partial class Mixed
     public long StepCount { get; private set; }
 
     /// <summary>
+    /// When true, <see cref="ApplyGradients"/> skips any step whose gradient holds a NaN or ±∞: parameters, optimizer state and
+    /// <see cref="StepCount"/> stay as they are, the gradient is cleared and <see cref="SkippedSteps"/> counts it (Optax's
+    /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+    public bool SkipNonFiniteGradients { get; set; }
+
+    /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+    public long SkippedSteps { get; private set; }
+
+    /// <summary>
     /// The gradient of the loss with respect to each parameter, shaped like the parameters (arrays are allocated on first use).
     /// Add to it, then call <see cref="ApplyGradients"/>, which zeroes it.
     /// </summary>
@@ -33,9 +45,10 @@ partial class Mixed
     /// Applies one RMSprop step to every parameter from <see cref="Grad"/> and zeroes <see cref="Grad"/> in the same pass.
     /// Allocates nothing after the first step.
     /// </summary>
+    /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
     /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public void ApplyGradients()
+    public bool ApplyGradients()
     {
         Gradients grad = Grad;
         OptimizerStates state = __optimizerState;
@@ -45,6 +58,17 @@ partial class Mixed
         state.Embedding.CheckLength(this.Embedding.Length, "Embedding");
         global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Offsets, grad.Offsets, "Offsets");
         state.Offsets.CheckLength(this.Offsets.Length, "Offsets");
+
+        if (SkipNonFiniteGradients && !(double.IsFinite(grad.Scale) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.Embedding) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<double>(grad.Offsets) && float.IsFinite(grad.Temperature)))
+        {
+            // Non-finite guard: drop this gradient; parameters, optimizer state and StepCount stay as they are.
+            grad.Scale = 0d;
+            global::System.Array.Clear(grad.Embedding);
+            global::System.Array.Clear(grad.Offsets);
+            grad.Temperature = 0f;
+            SkippedSteps++;
+            return false;
+        }
 
         long step = ++StepCount;
         global::OptimizerGen.RmsProp options = Optimizer;
@@ -128,6 +152,8 @@ partial class Mixed
                 this.Temperature = p + (-f32NoDecay.DirectStep * g) / d;
             }
         }
+
+        return true;
     }
 
     /// <summary>
@@ -142,6 +168,102 @@ partial class Mixed
         __optimizerState.Embedding.Reset();
         __optimizerState.Offsets.Reset();
         __optimizerState.Temperature = default;
+    }
+
+    /// <summary>
+    /// Saves the parameters, the optimizer state, <see cref="StepCount"/> and <see cref="Optimizer"/> to <paramref name="destination"/>
+    /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+    public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+
+    /// <summary>
+    /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
+    /// mid-save never destroys the previous checkpoint.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+    public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+
+    private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
+    {
+        var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Mixed", Optimizer, StepCount);
+        checkpoint.Add("Scale", this.Scale);
+        checkpoint.Add("Scale.square_avg", __optimizerState.Scale.SquareAvg);
+        checkpoint.Add("Scale.grad_avg", __optimizerState.Scale.GradAvg);
+        checkpoint.Add("Scale.momentum_buffer", __optimizerState.Scale.MomentumBuffer);
+        checkpoint.Add<float>("Embedding", this.Embedding, null);
+        checkpoint.AddIfPresent("Embedding.square_avg", __optimizerState.Embedding.SquareAvg, null);
+        checkpoint.AddIfPresent("Embedding.grad_avg", __optimizerState.Embedding.GradAvg, null);
+        checkpoint.AddIfPresent("Embedding.momentum_buffer", __optimizerState.Embedding.MomentumBuffer, null);
+        checkpoint.Add<double>("Offsets", this.Offsets, null);
+        checkpoint.AddIfPresent("Offsets.square_avg", __optimizerState.Offsets.SquareAvg, null);
+        checkpoint.AddIfPresent("Offsets.grad_avg", __optimizerState.Offsets.GradAvg, null);
+        checkpoint.AddIfPresent("Offsets.momentum_buffer", __optimizerState.Offsets.MomentumBuffer, null);
+        checkpoint.Add("Temperature", this.Temperature);
+        checkpoint.Add("Temperature.square_avg", __optimizerState.Temperature.SquareAvg);
+        checkpoint.Add("Temperature.grad_avg", __optimizerState.Temperature.GradAvg);
+        checkpoint.Add("Temperature.momentum_buffer", __optimizerState.Temperature.MomentumBuffer);
+        return checkpoint;
+    }
+
+    /// <summary>
+    /// Loads a checkpoint written by <see cref="SaveCheckpoint(global::System.IO.Stream)"/>: parameters, optimizer state, step count and hyperparameters.
+    /// The whole file is checked first — model type, optimizer, every tensor's presence, dtype and shape, no extra tensors,
+    /// the SHA-256 of the data — and the model is changed only if all of it is right.
+    /// </summary>
+    /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+    public void LoadCheckpoint(global::System.IO.Stream source)
+    {
+        var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Mixed", out global::OptimizerGen.RmsProp options);
+
+        // Check every tensor before anything changes.
+        int[] ScaleShape = global::System.Array.Empty<int>();
+        checkpoint.Expect("Scale", global::OptimizerGen.Checkpoints.TensorDType.F64, ScaleShape, required: true);
+        checkpoint.Expect("Scale.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F64, ScaleShape, required: true);
+        checkpoint.Expect("Scale.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F64, ScaleShape, required: true);
+        checkpoint.Expect("Scale.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F64, ScaleShape, required: true);
+        int[] EmbeddingShape = new[] { global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Embedding, "Embedding") };
+        checkpoint.Expect("Embedding", global::OptimizerGen.Checkpoints.TensorDType.F32, EmbeddingShape, required: true);
+        checkpoint.Expect("Embedding.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, EmbeddingShape, required: checkpoint.Step > 0);
+        checkpoint.Expect("Embedding.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, EmbeddingShape, required: false);
+        checkpoint.Expect("Embedding.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, EmbeddingShape, required: false);
+        int[] OffsetsShape = new[] { global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Offsets, "Offsets") };
+        checkpoint.Expect("Offsets", global::OptimizerGen.Checkpoints.TensorDType.F64, OffsetsShape, required: true);
+        checkpoint.Expect("Offsets.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F64, OffsetsShape, required: checkpoint.Step > 0);
+        checkpoint.Expect("Offsets.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F64, OffsetsShape, required: false);
+        checkpoint.Expect("Offsets.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F64, OffsetsShape, required: false);
+        int[] TemperatureShape = global::System.Array.Empty<int>();
+        checkpoint.Expect("Temperature", global::OptimizerGen.Checkpoints.TensorDType.F32, TemperatureShape, required: true);
+        checkpoint.Expect("Temperature.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, TemperatureShape, required: true);
+        checkpoint.Expect("Temperature.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, TemperatureShape, required: true);
+        checkpoint.Expect("Temperature.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, TemperatureShape, required: true);
+        checkpoint.CheckComplete();
+
+        // Everything matches: now change the model.
+        this.Scale = checkpoint.Scalar<double>("Scale");
+        __optimizerState.Scale.SquareAvg = checkpoint.Scalar<double>("Scale.square_avg");
+        __optimizerState.Scale.GradAvg = checkpoint.Scalar<double>("Scale.grad_avg");
+        __optimizerState.Scale.MomentumBuffer = checkpoint.Scalar<double>("Scale.momentum_buffer");
+        checkpoint.CopyTo<float>("Embedding", this.Embedding);
+        __optimizerState.Embedding.Restore(checkpoint.ArrayOrNull<float>("Embedding.square_avg"), checkpoint.ArrayOrNull<float>("Embedding.grad_avg"), checkpoint.ArrayOrNull<float>("Embedding.momentum_buffer"));
+        checkpoint.CopyTo<double>("Offsets", this.Offsets);
+        __optimizerState.Offsets.Restore(checkpoint.ArrayOrNull<double>("Offsets.square_avg"), checkpoint.ArrayOrNull<double>("Offsets.grad_avg"), checkpoint.ArrayOrNull<double>("Offsets.momentum_buffer"));
+        this.Temperature = checkpoint.Scalar<float>("Temperature");
+        __optimizerState.Temperature.SquareAvg = checkpoint.Scalar<float>("Temperature.square_avg");
+        __optimizerState.Temperature.GradAvg = checkpoint.Scalar<float>("Temperature.grad_avg");
+        __optimizerState.Temperature.MomentumBuffer = checkpoint.Scalar<float>("Temperature.momentum_buffer");
+        StepCount = checkpoint.Step;
+        Optimizer = options;
+    }
+
+    /// <summary>Loads the checkpoint file <paramref name="path"/>; see <see cref="LoadCheckpoint(global::System.IO.Stream)"/>.</summary>
+    /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+    public void LoadCheckpoint(string path)
+    {
+        using var file = global::System.IO.File.OpenRead(path);
+        LoadCheckpoint(file);
     }
 
     /// <summary>The gradient of each parameter of <see cref="Mixed"/>, shaped like the parameter.</summary>

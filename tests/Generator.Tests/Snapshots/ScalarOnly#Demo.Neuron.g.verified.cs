@@ -21,6 +21,18 @@ namespace Demo
         public long StepCount { get; private set; }
 
         /// <summary>
+        /// When true, <see cref="ApplyGradients"/> skips any step whose gradient holds a NaN or ±∞: parameters, optimizer state and
+        /// <see cref="StepCount"/> stay as they are, the gradient is cleared and <see cref="SkippedSteps"/> counts it (Optax's
+        /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public bool SkipNonFiniteGradients { get; set; }
+
+        /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public long SkippedSteps { get; private set; }
+
+        /// <summary>
         /// The gradient of the loss with respect to each parameter, shaped like the parameters (arrays are allocated on first use).
         /// Add to it, then call <see cref="ApplyGradients"/>, which zeroes it.
         /// </summary>
@@ -35,11 +47,21 @@ namespace Demo
         /// Applies one RMSprop step to every parameter from <see cref="Grad"/> and zeroes <see cref="Grad"/> in the same pass.
         /// Allocates nothing after the first step.
         /// </summary>
+        /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void ApplyGradients()
+        public bool ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
+
+            if (SkipNonFiniteGradients && !(float.IsFinite(grad.W) && float.IsFinite(grad.B)))
+            {
+                // Non-finite guard: drop this gradient; parameters, optimizer state and StepCount stay as they are.
+                grad.W = 0f;
+                grad.B = 0f;
+                SkippedSteps++;
+                return false;
+            }
 
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
@@ -114,6 +136,8 @@ namespace Demo
                     this.B = p + (-f32.DirectStep * g) / d;
                 }
             }
+
+            return true;
         }
 
         /// <summary>
@@ -126,6 +150,80 @@ namespace Demo
             StepCount = 0;
             __optimizerState.W = default;
             __optimizerState.B = default;
+        }
+
+        /// <summary>
+        /// Saves the parameters, the optimizer state, <see cref="StepCount"/> and <see cref="Optimizer"/> to <paramref name="destination"/>
+        /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+
+        /// <summary>
+        /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
+        /// mid-save never destroys the previous checkpoint.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+
+        private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Neuron", Optimizer, StepCount);
+            checkpoint.Add("W", this.W);
+            checkpoint.Add("W.square_avg", __optimizerState.W.SquareAvg);
+            checkpoint.Add("W.grad_avg", __optimizerState.W.GradAvg);
+            checkpoint.Add("W.momentum_buffer", __optimizerState.W.MomentumBuffer);
+            checkpoint.Add("B", this.B);
+            checkpoint.Add("B.square_avg", __optimizerState.B.SquareAvg);
+            checkpoint.Add("B.grad_avg", __optimizerState.B.GradAvg);
+            checkpoint.Add("B.momentum_buffer", __optimizerState.B.MomentumBuffer);
+            return checkpoint;
+        }
+
+        /// <summary>
+        /// Loads a checkpoint written by <see cref="SaveCheckpoint(global::System.IO.Stream)"/>: parameters, optimizer state, step count and hyperparameters.
+        /// The whole file is checked first — model type, optimizer, every tensor's presence, dtype and shape, no extra tensors,
+        /// the SHA-256 of the data — and the model is changed only if all of it is right.
+        /// </summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Neuron", out global::OptimizerGen.RmsProp options);
+
+            // Check every tensor before anything changes.
+            int[] WShape = global::System.Array.Empty<int>();
+            checkpoint.Expect("W", global::OptimizerGen.Checkpoints.TensorDType.F32, WShape, required: true);
+            checkpoint.Expect("W.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, WShape, required: true);
+            checkpoint.Expect("W.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, WShape, required: true);
+            checkpoint.Expect("W.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, WShape, required: true);
+            int[] BShape = global::System.Array.Empty<int>();
+            checkpoint.Expect("B", global::OptimizerGen.Checkpoints.TensorDType.F32, BShape, required: true);
+            checkpoint.Expect("B.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, BShape, required: true);
+            checkpoint.Expect("B.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, BShape, required: true);
+            checkpoint.Expect("B.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, BShape, required: true);
+            checkpoint.CheckComplete();
+
+            // Everything matches: now change the model.
+            this.W = checkpoint.Scalar<float>("W");
+            __optimizerState.W.SquareAvg = checkpoint.Scalar<float>("W.square_avg");
+            __optimizerState.W.GradAvg = checkpoint.Scalar<float>("W.grad_avg");
+            __optimizerState.W.MomentumBuffer = checkpoint.Scalar<float>("W.momentum_buffer");
+            this.B = checkpoint.Scalar<float>("B");
+            __optimizerState.B.SquareAvg = checkpoint.Scalar<float>("B.square_avg");
+            __optimizerState.B.GradAvg = checkpoint.Scalar<float>("B.grad_avg");
+            __optimizerState.B.MomentumBuffer = checkpoint.Scalar<float>("B.momentum_buffer");
+            StepCount = checkpoint.Step;
+            Optimizer = options;
+        }
+
+        /// <summary>Loads the checkpoint file <paramref name="path"/>; see <see cref="LoadCheckpoint(global::System.IO.Stream)"/>.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public void LoadCheckpoint(string path)
+        {
+            using var file = global::System.IO.File.OpenRead(path);
+            LoadCheckpoint(file);
         }
 
         /// <summary>The gradient of each parameter of <see cref="Neuron"/>, shaped like the parameter.</summary>

@@ -1,0 +1,85 @@
+using System;
+using System.IO;
+using System.Text.Json;
+
+namespace OptimizerGen;
+
+/// <summary>RMSprop's hyperparameters in checkpoints.</summary>
+public readonly partial record struct RmsProp : IOptimizerSettings<RmsProp>
+{
+    /// <inheritdoc/>
+    public static string OptimizerName => "RmsProp";
+
+    /// <inheritdoc/>
+    public void WriteJson(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumber(nameof(LearningRate), LearningRate);
+        writer.WriteNumber(nameof(Decay), Decay);
+        writer.WriteNumber(nameof(Epsilon), Epsilon);
+        writer.WriteBoolean(nameof(EpsilonInsideSqrt), EpsilonInsideSqrt);
+        writer.WriteNumber(nameof(InitialAccumulatorValue), InitialAccumulatorValue);
+        writer.WriteBoolean(nameof(Centered), Centered);
+        writer.WriteBoolean(nameof(ClampCenteredVariance), ClampCenteredVariance);
+        writer.WriteNumber(nameof(Momentum), Momentum);
+        writer.WriteString(nameof(MomentumStyle), MomentumStyle.ToString());
+        writer.WriteBoolean(nameof(Nesterov), Nesterov);
+        writer.WriteNumber(nameof(WeightDecay), WeightDecay);
+        writer.WriteBoolean(nameof(DecoupledWeightDecay), DecoupledWeightDecay);
+        writer.WriteBoolean(nameof(Maximize), Maximize);
+        writer.WriteBoolean(nameof(BiasCorrection), BiasCorrection);
+    }
+
+    /// <inheritdoc/>
+    public static RmsProp ReadJson(JsonElement json)
+    {
+        try
+        {
+            return new RmsProp
+            {
+                LearningRate = Number(json, nameof(LearningRate)),
+                Decay = Number(json, nameof(Decay)),
+                Epsilon = Number(json, nameof(Epsilon)),
+                EpsilonInsideSqrt = Flag(json, nameof(EpsilonInsideSqrt)),
+                InitialAccumulatorValue = Number(json, nameof(InitialAccumulatorValue)),
+                Centered = Flag(json, nameof(Centered)),
+                ClampCenteredVariance = Flag(json, nameof(ClampCenteredVariance)),
+                Momentum = Number(json, nameof(Momentum)),
+                MomentumStyle = Enum.TryParse(Text(json, nameof(MomentumStyle)), out MomentumStyle style) && Enum.IsDefined(style)
+                    ? style
+                    : throw new InvalidDataException($"Checkpoint hyperparameter MomentumStyle is '{Text(json, nameof(MomentumStyle))}', which is not a MomentumStyle."),
+                Nesterov = Flag(json, nameof(Nesterov)),
+                WeightDecay = Number(json, nameof(WeightDecay)),
+                DecoupledWeightDecay = Flag(json, nameof(DecoupledWeightDecay)),
+                Maximize = Flag(json, nameof(Maximize)),
+                BiasCorrection = Flag(json, nameof(BiasCorrection)),
+            };
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new InvalidDataException($"Checkpoint hyperparameter {ex.ParamName} is out of range: {ex.Message}", ex);
+        }
+    }
+
+    private static JsonElement Property(JsonElement json, string name) =>
+        json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out JsonElement value)
+            ? value
+            : throw new InvalidDataException($"Checkpoint hyperparameter {name} is missing.");
+
+    private static double Number(JsonElement json, string name) =>
+        Property(json, name) is { ValueKind: JsonValueKind.Number } value && value.TryGetDouble(out double number)
+            ? number
+            : throw new InvalidDataException($"Checkpoint hyperparameter {name} is not a number.");
+
+    private static bool Flag(JsonElement json, string name) => Property(json, name).ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw new InvalidDataException($"Checkpoint hyperparameter {name} is not true or false."),
+    };
+
+    private static string Text(JsonElement json, string name) =>
+        Property(json, name) is { ValueKind: JsonValueKind.String } value
+            ? value.GetString()!
+            : throw new InvalidDataException($"Checkpoint hyperparameter {name} is not a string.");
+}
