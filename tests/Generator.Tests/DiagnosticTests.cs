@@ -163,6 +163,16 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void OPTG021_RecordModel() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial record {|OPTG021:Model|}
+        {
+            [Param] public float W;
+        }
+        """);
+
+    [Fact]
     public void ValidModelHasNoDiagnostics() => Expect("""
         using OptimizerGen;
         [Optimize(typeof(RmsProp))]

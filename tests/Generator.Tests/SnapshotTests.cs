@@ -72,15 +72,40 @@ public class SnapshotTests
         """);
 
     [Fact]
-    public void GenericRecord() => Check("""
+    public void GenericClass() => Check("""
         using OptimizerGen;
 
         namespace Demo;
 
         [Optimize(typeof(RmsProp))]
-        public partial record Model<T> where T : class
+        public partial class Model<T> where T : class
         {
             [Param] public double[] Theta = new double[8];
+        }
+        """);
+
+    [Fact]
+    public void KeywordNamesAndNullableArrays() => Check("""
+        using System;
+        using OptimizerGen;
+
+        namespace Demo;
+
+        [Optimize(typeof(RmsProp))]
+        public partial class Keywords
+        {
+            [Param] public float @in;
+            [Param] public float[]? @base = new float[4];
+            [Param(2, 2)] public double[]? Matrix = new double[4];
+
+            [Loss]
+            public float Loss(ReadOnlySpan<float> @params, float @out)
+            {
+                float @float = @in;
+                for (int @int = 0; @int < @base!.Length; @int++)
+                    @float += @base![@int] * @params[@int] + (float)Matrix![@int];
+                return (@float - @out) * (@float - @out);
+            }
         }
         """);
 
@@ -100,7 +125,8 @@ public class SnapshotTests
         nameof(ArrayOnly) => "Demo.Linear.g.cs",
         nameof(MixedFloatDouble) => "Mixed.g.cs",
         nameof(NestedAndNamespaced) => "Company.Models.Vision.Zoo.Outer`1.Head.g.cs",
-        nameof(GenericRecord) => "Demo.Model`1.g.cs",
+        nameof(GenericClass) => "Demo.Model`1.g.cs",
+        nameof(KeywordNamesAndNullableArrays) => "Demo.Keywords.g.cs",
         _ => string.Empty,
     };
 }

@@ -113,6 +113,11 @@ internal static class DiagnosticDescriptors
         "[Differentiable] helper is not a single expression",
         "[Differentiable] method '{0}' {1}");
 
+    public static readonly DiagnosticDescriptor RecordModel = Error(
+        "OPTG021",
+        "[Optimize] class must not be a record",
+        "'{0}' is a record: a record's copies and equality would share or compare the optimizer state and gradients, so declare the model as a class");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -21,6 +21,7 @@ internal sealed class GradientEmitter
     private readonly Dictionary<string, string> _bar = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _paramAdjoint = new(StringComparer.Ordinal);
     private readonly Dictionary<NumType, string> _tapes = new();
+    private readonly HashSet<string> _nullableArrays;
     private readonly string _seed;
     private readonly string _grad;
     private readonly string _lossLocal;
@@ -33,6 +34,7 @@ internal sealed class GradientEmitter
         _model = model;
         _loss = loss;
         _writer = writer;
+        _nullableArrays = new HashSet<string>(model.Fields.Where(f => f.IsNullable).Select(f => f.Name), StringComparer.Ordinal);
         _names = new NameSet(loss.UserNames.Concat(loss.Locals.Select(l => l.Name)));
 
         _seed = Fresh("seed");
@@ -140,24 +142,26 @@ internal sealed class GradientEmitter
                 _writer.Line($"int {intLocal.Name} = {Code(intLocal.Value)};");
                 break;
             case If branch:
+                // The branch taken is pushed after it ran, above anything it pushed itself, so the reverse pass pops it first.
                 _writer.Line("// " + branch.Source);
-                using (_writer.Block($"if ({_branches}.Push({Code(branch.Condition)}))"))
+                using (_writer.Block($"if ({Code(branch.Condition)})"))
                 {
                     foreach (Stmt inner in branch.Then)
                     {
                         Forward(inner);
                     }
+
+                    _writer.Line($"{_branches}.Push(true);");
                 }
 
-                if (branch.Else.Count > 0)
+                using (_writer.Block("else"))
                 {
-                    using (_writer.Block("else"))
+                    foreach (Stmt inner in branch.Else)
                     {
-                        foreach (Stmt inner in branch.Else)
-                        {
-                            Forward(inner);
-                        }
+                        Forward(inner);
                     }
+
+                    _writer.Line($"{_branches}.Push(false);");
                 }
 
                 break;
@@ -329,7 +333,7 @@ internal sealed class GradientEmitter
                 _writer.Line($"{_paramAdjoint[param.Field]} += {adjoint};");
                 break;
             case ParamElement element:
-                _writer.Line($"{_grad}.{element.Field}[{Code(element.Index)}] += {adjoint};");
+                _writer.Line($"{_grad}.{Identifiers.Escape(element.Field)}[{Code(element.Index)}] += {adjoint};");
                 break;
             case Unary { Operator: "-" } unary:
                 Pass(unary.Operand, $"-{adjoint}", values);
@@ -382,7 +386,7 @@ internal sealed class GradientEmitter
                     case Function.Pow:
                         Expr b = call.Arguments[1];
                         Pass(a, $"{adjoint} * {V(b)} * {math}.Pow({V(a)}, {V(b)} - {one})", values);
-                        Pass(b, $"{adjoint} * {V(call)} * {math}.Log({V(a)})", values);
+                        Pass(b, $"({V(a)} == {zero} ? {zero} : {adjoint} * {V(call)} * {math}.Log({V(a)}))", values);
                         break;
                     case Function.Tanh:
                         Pass(a, $"{adjoint} * ({one} - {V(call)} * {V(call)})", values);
@@ -464,8 +468,8 @@ internal sealed class GradientEmitter
             Literal l => (l.Code, l.Code.StartsWith("-", StringComparison.Ordinal) ? 90 : 100),
             Constant c => (c.Code, 100),
             Local l => (l.Name, 100),
-            ParamScalar p => ("this." + p.Field, 100),
-            ParamElement p => ($"this.{p.Field}[{Code(p.Index, values)}]", 100),
+            ParamScalar p => ("this." + Identifiers.Escape(p.Field), 100),
+            ParamElement p => ($"this.{Identifiers.Escape(p.Field)}{(_nullableArrays.Contains(p.Field) ? "!" : string.Empty)}[{Code(p.Index, values)}]", 100),
             InputElement i => ($"{i.Input}[{Code(i.Index, values)}]", 100),
             Unary u => (u.Operator + Code(u.Operand, values, 91), 90),
             Cast c => ($"({Type(c.Type)}){Code(c.Operand, values, 91)}", 90),

@@ -26,6 +26,7 @@ internal sealed class LossParser
     private readonly HashSet<ISymbol> _intLocals = new(SymbolEqualityComparer.Default);
     private readonly HashSet<ISymbol> _counters = new(SymbolEqualityComparer.Default);
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reusedNames = new(StringComparer.Ordinal);
     private readonly List<LocalDeclaration> _locals = new();
     private readonly Stack<IMethodSymbol> _inlining = new();
     private Dictionary<ISymbol, Expr> _substitutions = new(SymbolEqualityComparer.Default);
@@ -124,6 +125,20 @@ internal sealed class LossParser
             _names.Add(token.ValueText);
         }
 
+        // Float/double locals are hoisted to the method's top and plain blocks are flattened, so a name declared
+        // twice in the method (in sibling scopes, legal C#) gets a unique name for every declaration.
+        // Loop counters keep their names (sibling loops are separate scopes in the generated code too); other locals
+        // sharing a name with any declaration are renamed.
+        foreach (var group in syntax.DescendantNodes().OfType<VariableDeclaratorSyntax>().GroupBy(v => v.Identifier.ValueText))
+        {
+            int counters = group.Count(v => v.Parent?.Parent is ForStatementSyntax);
+            int others = group.Count() - counters;
+            if (others > 1 || (others == 1 && counters > 0))
+            {
+                _reusedNames.Add(group.Key);
+            }
+        }
+
         var body = new List<Stmt>();
         if (syntax.ExpressionBody is not null)
         {
@@ -195,18 +210,18 @@ internal sealed class LossParser
         ITypeSymbol type = parameter.Type;
         if (Number(type) is { } scalar)
         {
-            return new LossParameter(parameter.Name, scalar, IsVector: false, IsArray: false);
+            return new LossParameter(Identifiers.Escape(parameter.Name), scalar, IsVector: false, IsArray: false);
         }
 
         if (type is IArrayTypeSymbol { Rank: 1 } array && Real(array.ElementType) is { } arrayElement)
         {
-            return new LossParameter(parameter.Name, arrayElement, IsVector: true, IsArray: true);
+            return new LossParameter(Identifiers.Escape(parameter.Name), arrayElement, IsVector: true, IsArray: true);
         }
 
         if (type is INamedTypeSymbol { Name: "ReadOnlySpan" or "Span", ContainingNamespace.Name: "System", TypeArguments.Length: 1 } span
             && Real(span.TypeArguments[0]) is { } spanElement)
         {
-            return new LossParameter(parameter.Name, spanElement, IsVector: true, IsArray: false);
+            return new LossParameter(Identifiers.Escape(parameter.Name), spanElement, IsVector: true, IsArray: false);
         }
 
         return null;
@@ -298,10 +313,11 @@ internal sealed class LossParser
             else if (local.Type.SpecialType == SpecialType.System_Int32 && variable.Initializer is not null)
             {
                 _intLocals.Add(local);
-                _localNames[local] = local.Name;
+                string name = UniqueName(local);
+                _localNames[local] = name;
                 if (ParseInt(variable.Initializer.Value) is { } value)
                 {
-                    output.Add(new IntLocal(SourceText(declaration), local.Name, value));
+                    output.Add(new IntLocal(SourceText(declaration), name, value));
                 }
             }
             else
@@ -314,19 +330,7 @@ internal sealed class LossParser
 
     private string DeclareLocal(ILocalSymbol local, NumType type)
     {
-        string name = local.Name;
-        if (_locals.Any(l => l.Name == name))
-        {
-            int suffix = 2;
-            while (_names.Contains(name + "_" + suffix))
-            {
-                suffix++;
-            }
-
-            name = name + "_" + suffix;
-            _names.Add(name);
-        }
-
+        string name = UniqueName(local);
         _localNames[local] = name;
         _localTypes[local] = type;
         _locals.Add(new LocalDeclaration(name, type));
@@ -465,7 +469,8 @@ internal sealed class LossParser
         Expr? start = ParseInt(declaration.Variables[0].Initializer!.Value);
         Expr? stop = ParseInt(end);
         _counters.Add(counter);
-        _localNames[counter] = counter.Name;
+        string counterName = Identifiers.Escape(counter.Name); // locals sharing its name were renamed instead
+        _localNames[counter] = counterName;
         _loopDepth++;
         var body = new List<Stmt>();
         ParseStatement(statement.Statement, body);
@@ -473,7 +478,7 @@ internal sealed class LossParser
         if (start is not null && stop is not null)
         {
             string header = $"for ({statement.Declaration}; {statement.Condition}; {string.Join(", ", statement.Incrementors)})";
-            output.Add(new For(header, counter.Name, start, stop, inclusive, body.ToEquatableArray()));
+            output.Add(new For(header, counterName, start, stop, inclusive, body.ToEquatableArray()));
         }
     }
 
@@ -622,6 +627,8 @@ internal sealed class LossParser
                 return Unsupported(syntax, "only numeric literals are supported");
             case AssignmentExpressionSyntax:
                 return Unsupported(syntax, "write the assignment as its own statement");
+            case PostfixUnaryExpressionSyntax suppression when suppression.IsKind(SyntaxKind.SuppressNullableWarningExpression):
+                return ParseExpr(suppression.Operand);
             case PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax:
                 return Unsupported(syntax, "write increments as their own statements ('x += 1;')");
             case LambdaExpressionSyntax or AnonymousMethodExpressionSyntax:
@@ -681,15 +688,15 @@ internal sealed class LossParser
         ISymbol? symbol = model.GetSymbolInfo(syntax, _cancellationToken).Symbol;
         if (syntax is MemberAccessExpressionSyntax access && symbol is IPropertySymbol { Name: "Length" })
         {
-            ISymbol? receiver = model.GetSymbolInfo(access.Expression, _cancellationToken).Symbol;
+            ISymbol? receiver = model.GetSymbolInfo(WithoutSuppression(access.Expression), _cancellationToken).Symbol;
             if (receiver is IParameterSymbol input && SymbolEqualityComparer.Default.Equals(input.ContainingSymbol, _loss) && _inlining.Count == 0)
             {
-                return new Constant(input.Name + ".Length", NumType.Int);
+                return new Constant(Identifiers.Escape(input.Name) + ".Length", NumType.Int);
             }
 
             if (receiver is IFieldSymbol field && _params.TryGetValue(field.Name, out ParamField? param) && param.IsArray && SymbolEqualityComparer.Default.Equals(field.ContainingType, _type))
             {
-                return new Constant("this." + field.Name + ".Length", NumType.Int);
+                return new Constant("this." + Identifiers.Escape(field.Name) + (param.IsNullable ? "!" : string.Empty) + ".Length", NumType.Int);
             }
 
             return Unsupported(syntax, "only the Length of the loss's input vectors and of [Param] arrays can be read");
@@ -711,7 +718,7 @@ internal sealed class LossParser
             case IParameterSymbol parameter when SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _loss):
                 if (Number(parameter.Type) is { } inputType)
                 {
-                    return new Constant(parameter.Name, inputType);
+                    return new Constant(Identifiers.Escape(parameter.Name), inputType);
                 }
 
                 return Unsupported(syntax, $"'{parameter.Name}' is a vector: read its elements by index, '{parameter.Name}[i]'");
@@ -723,7 +730,7 @@ internal sealed class LossParser
 
                 return new ParamScalar(field.Name, param.Element == ElementType.Float ? NumType.Float : NumType.Double);
             case IFieldSymbol field when Number(field.Type) is { } fieldType:
-                return new Constant(field.IsStatic ? Qualified(field) : "this." + field.Name, fieldType);
+                return new Constant(field.IsStatic ? Qualified(field) : "this." + Identifiers.Escape(field.Name), fieldType);
             default:
                 return Unsupported(syntax, "a loss can read its inputs, its locals, the model's [Param] fields and numeric fields or constants");
         }
@@ -736,7 +743,7 @@ internal sealed class LossParser
             return Unsupported(element, "index vectors with one int index; a matrix is a flat array read as W[row * columns + column]");
         }
 
-        ISymbol? receiver = model.GetSymbolInfo(element.Expression, _cancellationToken).Symbol;
+        ISymbol? receiver = model.GetSymbolInfo(WithoutSuppression(element.Expression), _cancellationToken).Symbol;
         Expr? index = ParseInt(element.ArgumentList.Arguments[0].Expression);
         if (index is null)
         {
@@ -747,7 +754,7 @@ internal sealed class LossParser
         {
             case IParameterSymbol input when SymbolEqualityComparer.Default.Equals(input.ContainingSymbol, _loss) && _inlining.Count == 0
                 && ParseParameter(input) is { IsVector: true } vector:
-                return new InputElement(input.Name, index, vector.Element);
+                return new InputElement(Identifiers.Escape(input.Name), index, vector.Element);
             case IFieldSymbol field when _params.TryGetValue(field.Name, out ParamField? param) && param.IsArray && SymbolEqualityComparer.Default.Equals(field.ContainingType, _type):
                 return new ParamElement(field.Name, index, param.Element == ElementType.Float ? NumType.Float : NumType.Double);
             default:
@@ -851,6 +858,30 @@ internal sealed class LossParser
 
     // ----- helpers -----
 
+    /// <summary>The local's name, or a fresh one (<c>j_2</c>, …) when the method declares that name more than once.</summary>
+    private string UniqueName(ILocalSymbol local)
+    {
+        if (!_reusedNames.Contains(local.Name))
+        {
+            return Identifiers.Escape(local.Name);
+        }
+
+        int suffix = 2;
+        while (_names.Contains(local.Name + "_" + suffix))
+        {
+            suffix++;
+        }
+
+        string name = local.Name + "_" + suffix;
+        _names.Add(name);
+        return name;
+    }
+
+    private static ExpressionSyntax WithoutSuppression(ExpressionSyntax expression) =>
+        expression is PostfixUnaryExpressionSyntax suppression && suppression.IsKind(SyntaxKind.SuppressNullableWarningExpression)
+            ? suppression.Operand
+            : expression;
+
     private Expr? Unsupported(SyntaxNode node, string advice)
     {
         Report(DiagnosticDescriptors.UnsupportedExpression, node, Abbreviate(node.ToString()), advice);
@@ -896,6 +927,12 @@ internal sealed class LossParser
     internal static string LiteralCode(object value, NumType type)
     {
         double number = System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+        string keyword = type == NumType.Float ? "float" : "double";
+        if (type != NumType.Int && (double.IsNaN(number) || double.IsInfinity(number)))
+        {
+            return keyword + (double.IsNaN(number) ? ".NaN" : number > 0 ? ".PositiveInfinity" : ".NegativeInfinity");
+        }
+
         return type switch
         {
             NumType.Float => ((float)number).ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f",

@@ -35,6 +35,11 @@ internal static class CheckpointEmitter
 
         using (writer.Block($"private {Writer} __CreateCheckpoint()"))
         {
+            foreach (ParamField field in model.Fields.Where(f => f.IsArray))
+            {
+                writer.Line($"_ = {KnownTypes.GuardRef}.ParameterLength(this.{field.Id}, \"{field.Name}\");");
+            }
+
             writer.Line($"var checkpoint = {Writer}.Create(\"{modelName}\", Optimizer, StepCount);");
             foreach (ParamField field in model.Fields)
             {
@@ -42,18 +47,18 @@ internal static class CheckpointEmitter
                 if (field.IsArray)
                 {
                     string shape = Shape(field);
-                    writer.Line($"checkpoint.Add<{element}>(\"{field.Name}\", this.{field.Name}, {shape});");
+                    writer.Line($"checkpoint.Add<{element}>(\"{field.Name}\", this.{field.Id}, {shape});");
                     foreach (var (key, property) in optimizer.StateBuffers)
                     {
-                        writer.Line($"checkpoint.AddIfPresent(\"{field.Name}.{key}\", __optimizerState.{field.Name}.{property}, {shape});");
+                        writer.Line($"checkpoint.AddIfPresent(\"{field.Name}.{key}\", __optimizerState.{field.Id}.{property}, {shape});");
                     }
                 }
                 else
                 {
-                    writer.Line($"checkpoint.Add(\"{field.Name}\", this.{field.Name});");
+                    writer.Line($"checkpoint.Add(\"{field.Name}\", this.{field.Id});");
                     foreach (var (key, property) in optimizer.StateBuffers)
                     {
-                        writer.Line($"checkpoint.Add(\"{field.Name}.{key}\", __optimizerState.{field.Name}.{property});");
+                        writer.Line($"checkpoint.Add(\"{field.Name}.{key}\", __optimizerState.{field.Id}.{property});");
                     }
                 }
             }
@@ -78,13 +83,13 @@ internal static class CheckpointEmitter
             {
                 string dtype = $"{DType}.{(field.Element == ElementType.Float ? "F32" : "F64")}";
                 string shape = field.IsArray
-                    ? $"{(field.Shape.Count > 0 ? Shape(field) : $"new[] {{ {KnownTypes.GuardRef}.ParameterLength(this.{field.Name}, \"{field.Name}\") }}")}"
+                    ? $"{(field.Shape.Count > 0 ? Shape(field) : $"new[] {{ {KnownTypes.GuardRef}.ParameterLength(this.{field.Id}, \"{field.Name}\") }}")}"
                     : "global::System.Array.Empty<int>()";
                 string shapeLocal = field.Name + "Shape";
                 if (field.IsArray && field.Shape.Count > 0)
                 {
-                    writer.Line($"_ = {KnownTypes.GuardRef}.ParameterLength(this.{field.Name}, \"{field.Name}\");");
-                    writer.Line($"{KnownTypes.GuardRef}.CheckShape(this.{field.Name}, {Names.ShapeLength(field)}, \"{field.Name}\", \"{Names.ShapeText(field)}\");");
+                    writer.Line($"_ = {KnownTypes.GuardRef}.ParameterLength(this.{field.Id}, \"{field.Name}\");");
+                    writer.Line($"{KnownTypes.GuardRef}.CheckShape(this.{field.Id}, {Names.ShapeLength(field)}, \"{field.Name}\", \"{Names.ShapeText(field)}\");");
                 }
 
                 writer.Line($"int[] {shapeLocal} = {shape};");
@@ -104,16 +109,16 @@ internal static class CheckpointEmitter
                 string element = Names.Keyword(field.Element);
                 if (field.IsArray)
                 {
-                    writer.Line($"checkpoint.CopyTo<{element}>(\"{field.Name}\", this.{field.Name});");
+                    writer.Line($"checkpoint.CopyTo<{element}>(\"{field.Name}\", this.{field.Id});");
                     string buffers = string.Join(", ", optimizer.StateBuffers.Select(b => $"checkpoint.ArrayOrNull<{element}>(\"{field.Name}.{b.Key}\")"));
-                    writer.Line($"__optimizerState.{field.Name}.Restore({buffers});");
+                    writer.Line($"__optimizerState.{field.Id}.Restore({buffers});");
                 }
                 else
                 {
-                    writer.Line($"this.{field.Name} = checkpoint.Scalar<{element}>(\"{field.Name}\");");
+                    writer.Line($"this.{field.Id} = checkpoint.Scalar<{element}>(\"{field.Name}\");");
                     foreach (var (key, property) in optimizer.StateBuffers)
                     {
-                        writer.Line($"__optimizerState.{field.Name}.{property} = checkpoint.Scalar<{element}>(\"{field.Name}.{key}\");");
+                        writer.Line($"__optimizerState.{field.Id}.{property} = checkpoint.Scalar<{element}>(\"{field.Name}.{key}\");");
                     }
                 }
             }

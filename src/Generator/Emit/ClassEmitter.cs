@@ -137,28 +137,28 @@ internal static class ClassEmitter
                 writer.Line("// Check every array before anything changes.");
                 foreach (ParamField field in arrays)
                 {
-                    writer.Line($"{KnownTypes.GuardRef}.CheckArrays(this.{field.Name}, grad.{field.Name}, \"{field.Name}\");");
+                    writer.Line($"{KnownTypes.GuardRef}.CheckArrays(this.{field.Id}, grad.{field.Id}, \"{field.Name}\");");
                     if (field.Shape.Count > 0)
                     {
-                        writer.Line($"{KnownTypes.GuardRef}.CheckShape(this.{field.Name}, {Names.ShapeLength(field)}, \"{field.Name}\", \"{Names.ShapeText(field)}\");");
+                        writer.Line($"{KnownTypes.GuardRef}.CheckShape(this.{field.Id}, {Names.ShapeLength(field)}, \"{field.Name}\", \"{Names.ShapeText(field)}\");");
                     }
 
-                    writer.Line($"state.{field.Name}.CheckLength(this.{field.Name}.Length, \"{field.Name}\");");
+                    writer.Line($"state.{field.Id}.CheckLength(this.{field.Id}.Length, \"{field.Name}\");");
                 }
             }
 
             writer.Line();
             string finite = string.Join(" && ", model.Fields.Select(f => f.IsArray
-                ? $"{KnownTypes.FiniteKernelRef}.AllFinite<{Names.Keyword(f.Element)}>(grad.{f.Name})"
-                : $"{Names.Keyword(f.Element)}.IsFinite(grad.{f.Name})"));
+                ? $"{KnownTypes.FiniteKernelRef}.AllFinite<{Names.Keyword(f.Element)}>(grad.{f.Id})"
+                : $"{Names.Keyword(f.Element)}.IsFinite(grad.{f.Id})"));
             using (writer.Block($"if (SkipNonFiniteGradients && !({finite}))"))
             {
                 writer.Line("// Non-finite guard: drop this gradient; parameters, optimizer state and StepCount stay as they are.");
                 foreach (ParamField field in model.Fields)
                 {
                     writer.Line(field.IsArray
-                        ? $"global::System.Array.Clear(grad.{field.Name});"
-                        : $"grad.{field.Name} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
+                        ? $"global::System.Array.Clear(grad.{field.Id});"
+                        : $"grad.{field.Id} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
                 }
 
                 writer.Line("SkippedSteps++;");
@@ -200,8 +200,8 @@ internal static class ClassEmitter
             foreach (ParamField field in model.Fields)
             {
                 writer.Line(field.IsArray
-                    ? $"__optimizerState.{field.Name}.Reset();"
-                    : $"__optimizerState.{field.Name} = default;");
+                    ? $"__optimizerState.{field.Id}.Reset();"
+                    : $"__optimizerState.{field.Id} = default;");
             }
         }
     }
@@ -217,7 +217,7 @@ internal static class ClassEmitter
                 writer.Line(field.IsArray
                     ? $"/// <summary>∂loss/∂<c>{field.Name}</c>, an array as long as <c>{field.Name}</c>.</summary>"
                     : $"/// <summary>∂loss/∂<c>{field.Name}</c>.</summary>");
-                writer.Line($"public {Names.FieldType(field)} {field.Name};");
+                writer.Line($"public {Names.FieldType(field)} {field.Id};");
                 writer.Line();
             }
 
@@ -226,7 +226,7 @@ internal static class ClassEmitter
             {
                 foreach (ParamField field in arrays)
                 {
-                    writer.Line($"this.{field.Name} = new {Names.Keyword(field.Element)}[{KnownTypes.GuardRef}.ParameterLength(model.{field.Name}, \"{field.Name}\")];");
+                    writer.Line($"this.{field.Id} = new {Names.Keyword(field.Element)}[{KnownTypes.GuardRef}.ParameterLength(model.{field.Id}, \"{field.Name}\")];");
                 }
             }
         }
@@ -250,8 +250,8 @@ internal static class ClassEmitter
                 string element = Names.Keyword(field.Element);
                 writer.Line($"/// <summary>The {optimizer.DisplayName} state of <c>{field.Name}</c>.</summary>");
                 writer.Line(field.IsArray
-                    ? $"public readonly {optimizer.ArrayStateTypeRef(element)} {field.Name} = new {optimizer.ArrayStateTypeRef(element)}();"
-                    : $"public {optimizer.ScalarStateTypeRef(element)} {field.Name};");
+                    ? $"public readonly {optimizer.ArrayStateTypeRef(element)} {field.Id} = new {optimizer.ArrayStateTypeRef(element)}();"
+                    : $"public {optimizer.ScalarStateTypeRef(element)} {field.Id};");
             }
         }
     }

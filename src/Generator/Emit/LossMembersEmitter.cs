@@ -57,7 +57,7 @@ internal static class LossMembersEmitter
             writer.Line($"{rt} {result} = {GradientEmitter.CoreName(loss)}({arguments});");
             foreach (var (field, local) in scalars)
             {
-                writer.Line($"{grad}.{field.Name} += {local};");
+                writer.Line($"{grad}.{field.Id} += {local};");
             }
 
             writer.Line($"return {result};");
@@ -75,7 +75,7 @@ internal static class LossMembersEmitter
         string k = names.Fresh("k");
         string rt = GradientEmitter.Type(loss.ReturnType);
         var scalars = model.Fields.Where(f => !f.IsArray).Select(f => (Field: f, Local: names.Fresh("d" + f.Name))).ToList();
-        var widths = loss.Parameters.Where(p => p.IsVector).ToDictionary(p => p.Name, p => names.Fresh(p.Name + "Width"));
+        var widths = loss.Parameters.Where(p => p.IsVector).ToDictionary(p => p.Name, p => names.Fresh(p.Name.TrimStart('@') + "Width"));
         LossParameter? first = loss.Parameters.FirstOrDefault(p => !p.IsVector);
 
         var parameters = new List<string>();
@@ -116,17 +116,17 @@ internal static class LossMembersEmitter
                 writer.Line($"int {count} = {first!.Name}.Length;");
             }
 
-            writer.Line($"if ({count} <= 0) throw new global::System.ArgumentException(\"Step needs at least one sample.\", \"{(explicitCount ? count : first!.Name)}\");");
+            writer.Line($"if ({count} <= 0) throw new global::System.ArgumentException(\"Step needs at least one sample.\", \"{(explicitCount ? count : Plain(first!))}\");");
             foreach (LossParameter p in loss.Parameters)
             {
                 if (p.IsVector)
                 {
-                    writer.Line($"if ({p.Name}.Length % {count} != 0) throw new global::System.ArgumentException($\"'{p.Name}' has {{{p.Name}.Length}} elements, which is not a whole number of vectors for {{{count}}} samples.\", \"{p.Name}\");");
+                    writer.Line($"if ({p.Name}.Length % {count} != 0) throw new global::System.ArgumentException($\"'{Plain(p)}' has {{{p.Name}.Length}} elements, which is not a whole number of vectors for {{{count}}} samples.\", \"{Plain(p)}\");");
                     writer.Line($"int {widths[p.Name]} = {p.Name}.Length / {count};");
                 }
                 else if (p != first)
                 {
-                    writer.Line($"if ({p.Name}.Length != {count}) throw new global::System.ArgumentException($\"'{p.Name}' has {{{p.Name}.Length}} values but '{first!.Name}' has {{{count}}}: pass one per sample.\", \"{p.Name}\");");
+                    writer.Line($"if ({p.Name}.Length != {count}) throw new global::System.ArgumentException($\"'{Plain(p)}' has {{{p.Name}.Length}} values but '{Plain(first!)}' has {{{count}}}: pass one per sample.\", \"{Plain(p)}\");");
                 }
             }
 
@@ -138,7 +138,7 @@ internal static class LossMembersEmitter
                 : $"{rt} {scale} = {(loss.ReturnType == NumType.Float ? "1f" : "1d")} / {count};   // ∂mean/∂loss_k");
             foreach (var (field, local) in scalars)
             {
-                writer.Line($"{Names.Keyword(field.Element)} {local} = {grad}.{field.Name};");
+                writer.Line($"{Names.Keyword(field.Element)} {local} = {grad}.{field.Id};");
             }
 
             writer.Line($"{rt} {total} = {(loss.ReturnType == NumType.Float ? "0f" : "0d")};");
@@ -155,7 +155,7 @@ internal static class LossMembersEmitter
             writer.Line();
             foreach (var (field, local) in scalars)
             {
-                writer.Line($"{grad}.{field.Name} = {local};");
+                writer.Line($"{grad}.{field.Id} = {local};");
             }
 
             writer.Line("ApplyGradients();");
@@ -167,9 +167,11 @@ internal static class LossMembersEmitter
     {
         foreach (ParamField field in model.Fields.Where(f => f.IsArray))
         {
-            writer.Line($"{KnownTypes.GuardRef}.CheckArrays(this.{field.Name}, {grad}.{field.Name}, \"{field.Name}\");");
+            writer.Line($"{KnownTypes.GuardRef}.CheckArrays(this.{field.Id}, {grad}.{field.Id}, \"{field.Name}\");");
         }
     }
+
+    private static string Plain(LossParameter parameter) => parameter.Name.TrimStart('@');
 
     private static string DeclaredType(LossParameter parameter)
     {

@@ -48,7 +48,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         string t = Names.Keyword(field.Element);
         string zero = field.Element == ElementType.Float ? "0f" : "0d";
         string c = CoefficientsLocal(field);
-        string p = "this." + field.Name;
+        string p = "this." + field.Id;
         bool decay = !field.ExcludeFromWeightDecay;
 
         writer.Line(decay
@@ -57,12 +57,15 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         writer.Line("//     with the centered, momentum and bias-correction terms when those options are on");
         using (writer.Block())
         {
-            writer.Line($"ref {ScalarStateTypeRef(t)} s = ref state.{field.Name};");
+            writer.Line($"ref {ScalarStateTypeRef(t)} s = ref state.{field.Id};");
             writer.Line($"if (step == 1) s = new {ScalarStateTypeRef(t)}({c}.InitialAccumulatorValue);");
-            writer.Line(decay
-                ? $"{t} g = {t}.FusedMultiplyAdd({p}, {c}.CoupledDecay, {c}.GradientSign * grad.{field.Name});"
-                : $"{t} g = {c}.GradientSign * grad.{field.Name};");
-            writer.Line($"grad.{field.Name} = {zero};");
+            writer.Line($"{t} g = {c}.GradientSign * grad.{field.Id};");
+            if (decay)
+            {
+                writer.Line($"if ({c}.CoupledDecay != {zero}) g = {t}.FusedMultiplyAdd({p}, {c}.CoupledDecay, g);");
+            }
+
+            writer.Line($"grad.{field.Id} = {zero};");
             writer.Line(decay ? $"{t} p = {p} * {c}.ParameterScale;" : $"{t} p = {p};");
             writer.Line($"s.SquareAvg = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g, g, {c}.Decay * s.SquareAvg);");
             writer.Line($"{t} variance = s.SquareAvg * {c}.Correction;");
@@ -98,9 +101,9 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     {
         string shape = field.Shape.Count == 0 ? "[]" : "[" + string.Join("×", field.Shape) + "]";
         writer.Line(field.ExcludeFromWeightDecay
-            ? $"// {field.Name} ({Names.Keyword(field.Element)}{shape}, no weight decay):  one fused pass of the same update over every element; grad.{field.Name} ← 0"
-            : $"// {field.Name} ({Names.Keyword(field.Element)}{shape}):  one fused pass of the same update over every element; grad.{field.Name} ← 0");
-        writer.Line($"state.{field.Name}.Update(this.{field.Name}, grad.{field.Name}, {CoefficientsLocal(field)});");
+            ? $"// {field.Name} ({Names.Keyword(field.Element)}{shape}, no weight decay):  one fused pass of the same update over every element; grad.{field.Id} ← 0"
+            : $"// {field.Name} ({Names.Keyword(field.Element)}{shape}):  one fused pass of the same update over every element; grad.{field.Id} ← 0");
+        writer.Line($"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {CoefficientsLocal(field)});");
     }
 
     private static string Local(ElementType element, bool excluded) =>

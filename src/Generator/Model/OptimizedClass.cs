@@ -19,7 +19,20 @@ internal enum OptimizerKind
 /// <param name="IsArray">An array (updated by a runtime kernel) or a scalar (updated by straight-line code).</param>
 /// <param name="ExcludeFromWeightDecay">Marked <c>[ExcludeFromWeightDecay]</c>.</param>
 /// <param name="Shape">The declared shape of an array; empty when none was declared.</param>
-internal sealed record ParamField(string Name, ElementType Element, bool IsArray, bool ExcludeFromWeightDecay, EquatableArray<int> Shape);
+/// <param name="IsNullable">An array declared nullable (<c>float[]?</c>).</param>
+internal sealed record ParamField(string Name, ElementType Element, bool IsArray, bool ExcludeFromWeightDecay, EquatableArray<int> Shape, bool IsNullable = false)
+{
+    /// <summary>The name as a C# identifier (<c>@in</c> for a field named <c>in</c>).</summary>
+    public string Id => Identifiers.Escape(Name);
+}
+
+/// <summary>Writing user names as identifiers.</summary>
+internal static class Identifiers
+{
+    /// <summary><paramref name="name"/>, prefixed with <c>@</c> when it is a C# keyword.</summary>
+    public static string Escape(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? name : "@" + name;
+}
 
 /// <summary>A type that contains the <c>[Optimize]</c> class, outermost first.</summary>
 /// <param name="Keyword">The declaration keyword(s): <c>class</c>, <c>struct</c>, <c>record</c>, <c>record struct</c>, <c>interface</c>.</param>

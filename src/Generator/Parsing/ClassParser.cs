@@ -50,6 +50,11 @@ internal static class ClassParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticClass, classLocation, type.Name));
         }
 
+        if (type.IsRecord)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RecordModel, classLocation, type.Name));
+        }
+
         if (!IsPartial(type))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, classLocation, type.Name));
@@ -210,7 +215,8 @@ internal static class ClassParser
         }
 
         bool exclude = FindAttribute(field, KnownTypes.ExcludeFromWeightDecayAttribute) is not null;
-        return ok ? new ParamField(field.Name, classified.Value.Element, classified.Value.IsArray, exclude, shape.ToEquatableArray()) : null;
+        bool nullable = classified.Value.IsArray && field.NullableAnnotation == NullableAnnotation.Annotated;
+        return ok ? new ParamField(field.Name, classified.Value.Element, classified.Value.IsArray, exclude, shape.ToEquatableArray(), nullable) : null;
     }
 
     private static bool CheckShape(IFieldSymbol field, bool isArray, int[] shape, AttributeData param, VariableDeclaratorSyntax? declarator, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)

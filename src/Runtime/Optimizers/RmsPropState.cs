@@ -33,11 +33,14 @@ public sealed class RmsPropState<T>
     /// <exception cref="InvalidOperationException">The lengths differ.</exception>
     public void CheckLength(int parameterLength, string fieldName)
     {
-        if (_squareAvg is not null && _squareAvg.Length != parameterLength)
+        foreach (T[]? buffer in (ReadOnlySpan<T[]?>)[_squareAvg, _gradAvg, _momentumBuffer])
         {
-            throw new InvalidOperationException(
-                $"Parameter '{fieldName}' has length {parameterLength}, but its RMSprop state was built for length {_squareAvg.Length}. " +
-                "Replace parameter arrays only with arrays of the same length, or call ResetOptimizerState() first.");
+            if (buffer is not null && buffer.Length != parameterLength)
+            {
+                throw new InvalidOperationException(
+                    $"Parameter '{fieldName}' has length {parameterLength}, but its RMSprop state was built for length {buffer.Length}. " +
+                    "Replace parameter arrays only with arrays of the same length, or call ResetOptimizerState() first.");
+            }
         }
     }
 
@@ -48,6 +51,21 @@ public sealed class RmsPropState<T>
     public void Update(Span<T> parameter, Span<T> gradient, in RmsPropCoefficients<T> c)
     {
         int n = parameter.Length;
+
+        // Check before creating any buffer, so a bad call leaves the state as it was.
+        if (gradient.Length != n)
+        {
+            throw new ArgumentException($"RMSprop: 'gradient' has length {gradient.Length}, but the parameter has length {n}.", nameof(gradient));
+        }
+
+        foreach (T[]? buffer in (ReadOnlySpan<T[]?>)[_squareAvg, _gradAvg, _momentumBuffer])
+        {
+            if (buffer is not null && buffer.Length != n)
+            {
+                throw new ArgumentException($"RMSprop: the state has length {buffer.Length}, but the parameter has length {n}.", nameof(parameter));
+            }
+        }
+
         if (_squareAvg is null)
         {
             _squareAvg = new T[n];

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 
 namespace OptimizerGen.Runtime;
 
@@ -9,13 +10,13 @@ public static class GeneratedCodeGuard
 {
     /// <summary>The length of parameter <paramref name="field"/>, which must not be null.</summary>
     /// <exception cref="InvalidOperationException">The parameter array is null.</exception>
-    public static int ParameterLength<T>(T[]? parameter, string field) =>
+    public static int ParameterLength<T>([NotNull] T[]? parameter, string field) =>
         parameter?.Length ?? throw new InvalidOperationException(
             $"Parameter '{field}' is null: assign its array before using Grad or ApplyGradients().");
 
     /// <summary>Checks that parameter <paramref name="field"/> and its gradient exist and have the same length.</summary>
     /// <exception cref="InvalidOperationException">One is null, or the lengths differ.</exception>
-    public static void CheckArrays<T>(T[]? parameter, T[]? gradient, string field)
+    public static void CheckArrays<T>([NotNull] T[]? parameter, [NotNull] T[]? gradient, string field)
     {
         int length = ParameterLength(parameter, field);
         if (gradient is null)

@@ -113,6 +113,8 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Weights, "Weights");
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this._bias, "_bias");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Linear", Optimizer, StepCount);
             checkpoint.Add<float>("Weights", this.Weights, new[] { 16, 784 });
             checkpoint.AddIfPresent("Weights.square_avg", __optimizerState.Weights.SquareAvg, new[] { 16, 784 });

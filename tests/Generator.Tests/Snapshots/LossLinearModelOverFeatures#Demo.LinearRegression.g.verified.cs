@@ -252,6 +252,7 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.LinearRegression", Optimizer, StepCount);
             checkpoint.Add<double>("W", this.W, null);
             checkpoint.AddIfPresent("W.square_avg", __optimizerState.W.SquareAvg, null);

@@ -170,10 +170,15 @@ namespace Demo
                 // sum += MathF.Exp(z);
                 sum = sum + global::System.MathF.Exp(z);
                 // if (k == label)
-                if (branches.Push(k == label))
+                if (k == label)
                 {
                     // target = z;
                     target = z;
+                    branches.Push(true);
+                }
+                else
+                {
+                    branches.Push(false);
                 }
             }
             // return MathF.Log(sum) - target;
@@ -257,6 +262,8 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B, "B");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Softmax", Optimizer, StepCount);
             checkpoint.Add<float>("W", this.W, new[] { 3, 4 });
             checkpoint.AddIfPresent("W.square_avg", __optimizerState.W.SquareAvg, new[] { 3, 4 });

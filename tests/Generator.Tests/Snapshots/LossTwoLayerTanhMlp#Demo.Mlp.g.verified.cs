@@ -93,7 +93,8 @@ namespace Demo
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B2;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                float g = float.FusedMultiplyAdd(this.B2, f32.CoupledDecay, f32.GradientSign * grad.B2);
+                float g = f32.GradientSign * grad.B2;
+                if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B2, f32.CoupledDecay, g);
                 grad.B2 = 0f;
                 float p = this.B2 * f32.ParameterScale;
                 s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
@@ -329,6 +330,9 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W1, "W1");
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B1, "B1");
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W2, "W2");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Mlp", Optimizer, StepCount);
             checkpoint.Add<float>("W1", this.W1, new[] { 8, 2 });
             checkpoint.AddIfPresent("W1.square_avg", __optimizerState.W1.SquareAvg, new[] { 8, 2 });

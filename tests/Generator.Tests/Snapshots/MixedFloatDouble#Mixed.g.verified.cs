@@ -82,7 +82,8 @@ partial class Mixed
         {
             ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.Scale;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<double>(f64.InitialAccumulatorValue);
-            double g = double.FusedMultiplyAdd(this.Scale, f64.CoupledDecay, f64.GradientSign * grad.Scale);
+            double g = f64.GradientSign * grad.Scale;
+            if (f64.CoupledDecay != 0d) g = double.FusedMultiplyAdd(this.Scale, f64.CoupledDecay, g);
             grad.Scale = 0d;
             double p = this.Scale * f64.ParameterScale;
             s.SquareAvg = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
@@ -186,6 +187,8 @@ partial class Mixed
 
     private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
     {
+        _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Embedding, "Embedding");
+        _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Offsets, "Offsets");
         var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Mixed", Optimizer, StepCount);
         checkpoint.Add("Scale", this.Scale);
         checkpoint.Add("Scale.square_avg", __optimizerState.Scale.SquareAvg);

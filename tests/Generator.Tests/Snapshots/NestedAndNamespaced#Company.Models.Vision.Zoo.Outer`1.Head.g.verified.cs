@@ -76,7 +76,8 @@ namespace Company.Models.Vision
                     {
                         ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.A;
                         if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                        float g = float.FusedMultiplyAdd(this.A, f32.CoupledDecay, f32.GradientSign * grad.A);
+                        float g = f32.GradientSign * grad.A;
+                        if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.A, f32.CoupledDecay, g);
                         grad.A = 0f;
                         float p = this.A * f32.ParameterScale;
                         s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
@@ -111,7 +112,8 @@ namespace Company.Models.Vision
                     {
                         ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
                         if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                        float g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, f32.GradientSign * grad.B);
+                        float g = f32.GradientSign * grad.B;
+                        if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, g);
                         grad.B = 0f;
                         float p = this.B * f32.ParameterScale;
                         s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);

@@ -72,7 +72,8 @@ namespace Demo
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.W;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                float g = float.FusedMultiplyAdd(this.W, f32.CoupledDecay, f32.GradientSign * grad.W);
+                float g = f32.GradientSign * grad.W;
+                if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.W, f32.CoupledDecay, g);
                 grad.W = 0f;
                 float p = this.W * f32.ParameterScale;
                 s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
@@ -107,7 +108,8 @@ namespace Demo
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                float g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, f32.GradientSign * grad.B);
+                float g = f32.GradientSign * grad.B;
+                if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, g);
                 grad.B = 0f;
                 float p = this.B * f32.ParameterScale;
                 s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);

@@ -4,7 +4,7 @@
 
 namespace Demo
 {
-    partial record Model<T>
+    partial class Model<T>
     {
         private Gradients? __grad;
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
@@ -104,6 +104,7 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
+            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Theta, "Theta");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Model<T>", Optimizer, StepCount);
             checkpoint.Add<double>("Theta", this.Theta, null);
             checkpoint.AddIfPresent("Theta.square_avg", __optimizerState.Theta.SquareAvg, null);
