@@ -34,10 +34,12 @@ public class EmitterTests
             new ParamField("W", ElementType.Float, true, false, new[] { 3, 4 }.ToEquatableArray()),
             new ParamField("B", ElementType.Float, true, true, EquatableArray<int>.Empty)));
 
-        int lastCheck = text.LastIndexOf("CheckLength(", System.StringComparison.Ordinal);
-        int stepIncrement = text.IndexOf("++StepCount", System.StringComparison.Ordinal);
-        int firstUpdate = text.IndexOf(".Update(", System.StringComparison.Ordinal);
-        Assert.True(lastCheck < stepIncrement && stepIncrement < firstUpdate, "checks must come before any state changes");
+        string apply = text[text.IndexOf("private bool __ApplyGradients()", System.StringComparison.Ordinal)..];
+        apply = apply[..apply.IndexOf("return true;", System.StringComparison.Ordinal)];
+        int lastCheck = apply.LastIndexOf("CheckLength(", System.StringComparison.Ordinal);
+        int stepIncrement = apply.IndexOf("++StepCount", System.StringComparison.Ordinal);
+        int firstUpdate = apply.IndexOf(".Update(", System.StringComparison.Ordinal);
+        Assert.True(lastCheck > 0 && lastCheck < stepIncrement && stepIncrement < firstUpdate, "checks must come before any state changes");
         Assert.Contains("CheckShape(this.W, 12, \"W\", \"[3, 4]\")", text);
         Assert.Contains("state.W.Update(this.W, grad.W, f32);", text);
         Assert.Contains("state.B.Update(this.B, grad.B, f32NoDecay);", text);

@@ -23,23 +23,19 @@ internal static class CheckpointEmitter
         writer.Line("/// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).");
         writer.Line("/// </summary>");
         writer.Line(generatedCode);
-        writer.Line("public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);");
+        ClassEmitter.EmitGuarded(writer, model, "public void SaveCheckpoint(global::System.IO.Stream destination)", "__CreateCheckpoint().WriteTo(destination);");
         writer.Line();
         writer.Line("/// <summary>");
         writer.Line("/// Saves a checkpoint to the file <paramref name=\"path\"/> atomically (a temporary file renamed over it), so a crash");
         writer.Line("/// mid-save never destroys the previous checkpoint.");
         writer.Line("/// </summary>");
         writer.Line(generatedCode);
-        writer.Line("public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);");
+        ClassEmitter.EmitGuarded(writer, model, "public void SaveCheckpoint(string path)", "__CreateCheckpoint().WriteTo(path);");
         writer.Line();
 
         using (writer.Block($"private {Writer} __CreateCheckpoint()"))
         {
-            foreach (ParamField field in model.Fields.Where(f => f.IsArray))
-            {
-                writer.Line($"_ = {KnownTypes.GuardRef}.ParameterLength(this.{field.Id}, \"{field.Name}\");");
-            }
-
+            ClassEmitter.EmitArrayChecks(writer, model, grad: null);
             writer.Line($"var checkpoint = {Writer}.Create(\"{modelName}\", Optimizer, StepCount);");
             foreach (ParamField field in model.Fields)
             {
@@ -74,7 +70,9 @@ internal static class CheckpointEmitter
         writer.Line("/// </summary>");
         writer.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>");
         writer.Line(generatedCode);
-        using (writer.Block("public void LoadCheckpoint(global::System.IO.Stream source)"))
+        ClassEmitter.EmitGuarded(writer, model, "public void LoadCheckpoint(global::System.IO.Stream source)", "__LoadCheckpoint(source);");
+        writer.Line();
+        using (writer.Block("private void __LoadCheckpoint(global::System.IO.Stream source)"))
         {
             writer.Line($"var checkpoint = {Reader}.Read(source, \"{modelName}\", out {optimizer.SettingsTypeRef} options);");
             writer.Line();

@@ -53,6 +53,7 @@ internal static class ClassEmitter
     private static void EmitMembers(IndentedWriter writer, OptimizedClass model, OptimizerEmitter optimizer)
     {
         writer.Line("private Gradients? __grad;");
+        writer.Line("private int __busy;   // set while a member that changes the model runs: detects concurrent use");
         writer.Line("private readonly OptimizerStates __optimizerState = new OptimizerStates();");
         writer.Line();
 
@@ -126,8 +127,11 @@ internal static class ClassEmitter
             writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>");
         }
 
+        writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
         writer.Line(GeneratedCode);
-        using (writer.Block("public bool ApplyGradients()"))
+        EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
+        writer.Line();
+        using (writer.Block("private bool __ApplyGradients()"))
         {
             writer.Line("Gradients grad = Grad;");
             writer.Line("OptimizerStates state = __optimizerState;");
@@ -135,16 +139,7 @@ internal static class ClassEmitter
             {
                 writer.Line();
                 writer.Line("// Check every array before anything changes.");
-                foreach (ParamField field in arrays)
-                {
-                    writer.Line($"{KnownTypes.GuardRef}.CheckArrays(this.{field.Id}, grad.{field.Id}, \"{field.Name}\");");
-                    if (field.Shape.Count > 0)
-                    {
-                        writer.Line($"{KnownTypes.GuardRef}.CheckShape(this.{field.Id}, {Names.ShapeLength(field)}, \"{field.Name}\", \"{Names.ShapeText(field)}\");");
-                    }
-
-                    writer.Line($"state.{field.Id}.CheckLength(this.{field.Id}.Length, \"{field.Name}\");");
-                }
+                EmitArrayChecks(writer, model, "grad");
             }
 
             writer.Line();
@@ -194,7 +189,9 @@ internal static class ClassEmitter
         writer.Line("/// parameters, gradients and <see cref=\"Optimizer\"/> stay as they are.");
         writer.Line("/// </summary>");
         writer.Line(GeneratedCode);
-        using (writer.Block("public void ResetOptimizerState()"))
+        EmitGuarded(writer, model, "public void ResetOptimizerState()", "__ResetOptimizerState();");
+        writer.Line();
+        using (writer.Block("private void __ResetOptimizerState()"))
         {
             writer.Line("StepCount = 0;");
             foreach (ParamField field in model.Fields)
@@ -252,6 +249,52 @@ internal static class ClassEmitter
                 writer.Line(field.IsArray
                     ? $"public readonly {optimizer.ArrayStateTypeRef(element)} {field.Id} = new {optimizer.ArrayStateTypeRef(element)}();"
                     : $"public {optimizer.ScalarStateTypeRef(element)} {field.Id};");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The checks every member that changes the model makes before changing anything: each array parameter exists,
+    /// has its declared shape and the length its optimizer state was built for, and (with <paramref name="grad"/>) its
+    /// gradient exists and is as long.
+    /// </summary>
+    internal static void EmitArrayChecks(IndentedWriter writer, OptimizedClass model, string? grad)
+    {
+        foreach (ParamField field in model.Fields.Where(f => f.IsArray))
+        {
+            writer.Line(grad is null
+                ? $"_ = {KnownTypes.GuardRef}.ParameterLength(this.{field.Id}, \"{field.Name}\");"
+                : $"{KnownTypes.GuardRef}.CheckArrays(this.{field.Id}, {grad}.{field.Id}, \"{field.Name}\");");
+            if (field.Shape.Count > 0)
+            {
+                writer.Line($"{KnownTypes.GuardRef}.CheckShape(this.{field.Id}, {Names.ShapeLength(field)}, \"{field.Name}\", \"{Names.ShapeText(field)}\");");
+            }
+
+            writer.Line($"__optimizerState.{field.Id}.CheckLength(this.{field.Id}.Length, \"{field.Name}\");");
+        }
+    }
+
+    /// <summary>
+    /// A public member that enters the concurrent-use guard (atomically in the user's Debug builds), runs
+    /// <paramref name="body"/> and leaves the guard even when the body throws.
+    /// </summary>
+    internal static void EmitGuarded(IndentedWriter writer, OptimizedClass model, string signature, string body)
+    {
+        using (writer.Block(signature))
+        {
+            writer.Line("#if DEBUG");
+            writer.Line($"{KnownTypes.ConcurrentUseRef}.EnterExclusive(ref __busy, \"{model.Name}\");");
+            writer.Line("#else");
+            writer.Line($"{KnownTypes.ConcurrentUseRef}.Enter(ref __busy, \"{model.Name}\");");
+            writer.Line("#endif");
+            using (writer.Block("try"))
+            {
+                writer.Line(body);
+            }
+
+            using (writer.Block("finally"))
+            {
+                writer.Line("__busy = 0;");
             }
         }
     }

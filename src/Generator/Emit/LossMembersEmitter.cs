@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using OptimizerGen.Generator.Differentiation;
@@ -40,11 +41,14 @@ internal static class LossMembersEmitter
         writer.Line("/// (reverse-mode differentiation generated at compile time). Call <see cref=\"ApplyGradients\"/> to update the parameters.");
         writer.Line("/// </summary>");
         writer.Line("/// <returns>The loss of the sample.</returns>");
+        writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
         writer.Line(generatedCode);
-        using (writer.Block($"public {rt} AccumulateGradients({parameters})"))
+        ClassEmitter.EmitGuarded(writer, model, $"public {rt} AccumulateGradients({parameters})", $"return __AccumulateGradients({string.Join(", ", loss.Parameters.Select(p => p.Name))});");
+        writer.Line();
+        using (writer.Block($"private {rt} __AccumulateGradients({parameters})"))
         {
             writer.Line($"Gradients {grad} = Grad;");
-            EmitArrayChecks(writer, model, grad);
+            ClassEmitter.EmitArrayChecks(writer, model, grad);
             foreach (var (field, local) in scalars)
             {
                 writer.Line($"{Names.Keyword(field.Element)} {local} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
@@ -107,8 +111,12 @@ internal static class LossMembersEmitter
 
         writer.Line(loss.Sum ? "/// <returns>The sum of the samples' losses.</returns>" : "/// <returns>The mean of the samples' losses.</returns>");
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>");
+        writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
         writer.Line(generatedCode);
-        using (writer.Block($"public {rt} Step({string.Join(", ", parameters)})"))
+        string stepArguments = string.Join(", ", (explicitCount ? new[] { count } : Array.Empty<string>()).Concat(loss.Parameters.Select(p => p.Name)));
+        ClassEmitter.EmitGuarded(writer, model, $"public {rt} Step({string.Join(", ", parameters)})", $"return __Step({stepArguments});");
+        writer.Line();
+        using (writer.Block($"private {rt} __Step({string.Join(", ", parameters)})"))
         {
             writer.Line("// Check the batch and every array before anything changes.");
             if (!explicitCount)
@@ -131,7 +139,7 @@ internal static class LossMembersEmitter
             }
 
             writer.Line($"Gradients {grad} = Grad;");
-            EmitArrayChecks(writer, model, grad);
+            ClassEmitter.EmitArrayChecks(writer, model, grad);
             writer.Line();
             writer.Line(loss.Sum
                 ? $"{rt} {scale} = {(loss.ReturnType == NumType.Float ? "1f" : "1d")};   // the loss is summed over the batch"
@@ -158,16 +166,8 @@ internal static class LossMembersEmitter
                 writer.Line($"{grad}.{field.Id} = {local};");
             }
 
-            writer.Line("ApplyGradients();");
+            writer.Line("__ApplyGradients();");
             writer.Line(loss.Sum ? $"return {total};" : $"return {total} / {count};");
-        }
-    }
-
-    private static void EmitArrayChecks(IndentedWriter writer, OptimizedClass model, string grad)
-    {
-        foreach (ParamField field in model.Fields.Where(f => f.IsArray))
-        {
-            writer.Line($"{KnownTypes.GuardRef}.CheckArrays(this.{field.Id}, {grad}.{field.Id}, \"{field.Name}\");");
         }
     }
 

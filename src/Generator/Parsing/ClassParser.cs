@@ -20,6 +20,11 @@ internal static class ClassParser
         "Optimizer", "Grad", "Gradients", "ApplyGradients", "StepCount", "ResetOptimizerState", "OptimizerState", "OptimizerStates",
         "SkipNonFiniteGradients", "SkippedSteps", "SaveCheckpoint", "LoadCheckpoint");
 
+    /// <summary>Private members OptimizerGen adds; a user member of the same name would clash.</summary>
+    internal static readonly ImmutableArray<string> PrivateMemberNames = ImmutableArray.Create(
+        "__grad", "__busy", "__optimizerState", "__ApplyGradients", "__ResetOptimizerState", "__CreateCheckpoint", "__LoadCheckpoint",
+        "__AccumulateGradients", "__Step", "__floatTape", "__doubleTape", "__branchTape");
+
     /// <summary>The members OptimizerGen adds when the class has a <c>[Loss]</c> method.</summary>
     internal static readonly ImmutableArray<string> LossMemberNames = ImmutableArray.Create("AccumulateGradients", "Step");
 
@@ -77,7 +82,7 @@ internal static class ClassParser
 
         OptimizerKind? optimizer = ParseOptimizer(attributes, diagnostics, cancellationToken);
 
-        CheckGeneratedNamesAreFree(type, classLocation, diagnostics, GeneratedMemberNames);
+        CheckGeneratedNamesAreFree(type, classLocation, diagnostics, GeneratedMemberNames.AddRange(PrivateMemberNames));
 
         var fields = new List<ParamField>();
         int paramCount = 0;

@@ -101,7 +101,8 @@ public sealed class CheckpointWriter
     public void WriteTo(string path)
     {
         string fullPath = Path.GetFullPath(path);
-        string temporary = fullPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        // A short name beside the target (same file system, so the rename is atomic), whatever the target's length.
+        string temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, ".optg-" + Guid.NewGuid().ToString("N")[..16] + ".tmp");
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))

@@ -149,15 +149,22 @@ public static class SafeTensors
 
                     foreach (JsonProperty entry in property.Value.EnumerateObject())
                     {
-                        metadata[entry.Name] = entry.Value.ValueKind == JsonValueKind.String
+                        string value = entry.Value.ValueKind == JsonValueKind.String
                             ? entry.Value.GetString()!
                             : throw new InvalidDataException($"Checkpoint metadata '{entry.Name}' is not a string.");
+                        if (!metadata.TryAdd(entry.Name, value))
+                        {
+                            throw new InvalidDataException($"Checkpoint metadata '{entry.Name}' appears twice in the header.");
+                        }
                     }
 
                     continue;
                 }
 
-                tensors.Add(property.Name, ParseEntry(property));
+                if (!tensors.TryAdd(property.Name, ParseEntry(property)))
+                {
+                    throw new InvalidDataException($"Tensor '{property.Name}' appears twice in the checkpoint's header.");
+                }
             }
         }
 

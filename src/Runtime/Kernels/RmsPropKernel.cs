@@ -43,14 +43,29 @@ public static class RmsPropKernel
         }
 
         var s = new Streams<T>(parameter, gradient, squareAvg, gradAvg, momentumBuffer, (nuint)n);
+        if (c.CoupledDecay != T.Zero)
+        {
+            Select<T, CoupledDecay>(s, c);
+        }
+        else
+        {
+            // Without coupled decay p never enters g (so a non-finite p cannot poison the state through 0·p).
+            Select<T, NoCoupledDecay>(s, c);
+        }
+    }
+
+    private static void Select<T, TDecay>(in Streams<T> s, in RmsPropCoefficients<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TDecay : struct, IFlag
+    {
         switch ((c.Centered, c.ClampVariance, c.HasMomentum))
         {
-            case (false, _, false): Dispatch<T, Plain>(s, c); break;
-            case (false, _, true): Dispatch<T, WithMomentum>(s, c); break;
-            case (true, false, false): Dispatch<T, Centered>(s, c); break;
-            case (true, false, true): Dispatch<T, CenteredWithMomentum>(s, c); break;
-            case (true, true, false): Dispatch<T, CenteredClamped>(s, c); break;
-            case (true, true, true): Dispatch<T, CenteredClampedWithMomentum>(s, c); break;
+            case (false, _, false): Dispatch<T, Plain, TDecay>(s, c); break;
+            case (false, _, true): Dispatch<T, WithMomentum, TDecay>(s, c); break;
+            case (true, false, false): Dispatch<T, Centered, TDecay>(s, c); break;
+            case (true, false, true): Dispatch<T, CenteredWithMomentum, TDecay>(s, c); break;
+            case (true, true, false): Dispatch<T, CenteredClamped, TDecay>(s, c); break;
+            case (true, true, true): Dispatch<T, CenteredClampedWithMomentum, TDecay>(s, c); break;
         }
     }
 
@@ -64,36 +79,38 @@ public static class RmsPropKernel
 
     /// <summary>Runs the widest accelerated width over whole vectors, then the scalar width over the rest.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dispatch<T, TVariant>(in Streams<T> s, in RmsPropCoefficients<T> c)
+    private static void Dispatch<T, TVariant, TDecay>(in Streams<T> s, in RmsPropCoefficients<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TVariant : struct, IVariant
+        where TDecay : struct, IFlag
     {
         nuint done = 0;
         if (Simd512<T>.IsHardwareAccelerated)
         {
-            done = Run<T, Simd512<T>, Vector512<T>, TVariant>(s, c, 0);
+            done = Run<T, Simd512<T>, Vector512<T>, TVariant, TDecay>(s, c, 0);
         }
         else if (Simd256<T>.IsHardwareAccelerated)
         {
-            done = Run<T, Simd256<T>, Vector256<T>, TVariant>(s, c, 0);
+            done = Run<T, Simd256<T>, Vector256<T>, TVariant, TDecay>(s, c, 0);
         }
         else if (Simd128<T>.IsHardwareAccelerated)
         {
-            done = Run<T, Simd128<T>, Vector128<T>, TVariant>(s, c, 0);
+            done = Run<T, Simd128<T>, Vector128<T>, TVariant, TDecay>(s, c, 0);
         }
 
-        Run<T, SimdScalar<T>, T, TVariant>(s, c, done);
+        Run<T, SimdScalar<T>, T, TVariant, TDecay>(s, c, done);
     }
 
     /// <summary>
     /// The loop, written once for every width. Updates whole vectors from <paramref name="start"/> and returns the
     /// index of the first element it did not touch.
     /// </summary>
-    internal static nuint Run<T, TSimd, TVector, TVariant>(in Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
+    internal static nuint Run<T, TSimd, TVector, TVariant, TDecay>(in Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
         where TVariant : struct, IVariant
+        where TDecay : struct, IFlag
     {
         TVector sign = TSimd.Broadcast(c.GradientSign);
         TVector coupledDecay = TSimd.Broadcast(c.CoupledDecay);
@@ -121,7 +138,12 @@ public static class RmsPropKernel
             TVector p = TSimd.Load(ref pRef, i);
 
             // g ← sign·g + λ·p   (maximize; coupled weight decay)
-            TVector g = TSimd.FusedMultiplyAdd(p, coupledDecay, TSimd.Multiply(sign, TSimd.Load(ref gRef, i)));
+            TVector g = TSimd.Multiply(sign, TSimd.Load(ref gRef, i));
+            if (TDecay.On)
+            {
+                g = TSimd.FusedMultiplyAdd(p, coupledDecay, g);
+            }
+
             TSimd.Store(zero, ref gRef, i);
 
             // p ← p·(1 − lr·λ)   (decoupled weight decay)
@@ -187,6 +209,24 @@ public static class RmsPropKernel
             MomentumBuffer = ref MemoryMarshal.GetReference(momentumBuffer);
             Length = length;
         }
+    }
+
+    /// <summary>A yes/no known when the loop is compiled; the JIT folds the test away.</summary>
+    internal interface IFlag
+    {
+        static abstract bool On { get; }
+    }
+
+    /// <summary>Coupled weight decay is in use: g ← g + λ·p.</summary>
+    internal readonly struct CoupledDecay : IFlag
+    {
+        public static bool On => true;
+    }
+
+    /// <summary>No coupled weight decay: p is not read into g at all.</summary>
+    internal readonly struct NoCoupledDecay : IFlag
+    {
+        public static bool On => false;
     }
 
     /// <summary>Which buffers a loop variant touches; constants the JIT folds away.</summary>

@@ -22,7 +22,7 @@ public enum MomentumStyle
 /// One step, per element, with <c>t</c> the 1-based step count:
 /// <code>
 /// g ← maximize ? −g : g ;   g ← g + λ·p                       (coupled weight decay)
-/// p ← p − lr·λ·p                                               (decoupled weight decay)
+/// p ← p·(1 − lr·λ)                                            (decoupled weight decay)
 /// v ← ρ·v + (1−ρ)·g² ;      m ← ρ·m + (1−ρ)·g                  (m only when centered)
 /// v̂ = v / (1−ρᵗ) ;          m̂ = m / (1−ρᵗ)                     (only with bias correction)
 /// s = v̂ − m̂²  (centered, optionally clamped at 0)  or  v̂

@@ -7,6 +7,7 @@ namespace Demo
     partial class Linear
     {
         private Gradients? __grad;
+        private int __busy;   // set while a member that changes the model runs: detects concurrent use
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -49,8 +50,26 @@ namespace Demo
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            #endif
+            try
+            {
+                return __ApplyGradients();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private bool __ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -58,9 +77,9 @@ namespace Demo
             // Check every array before anything changes.
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Weights, grad.Weights, "Weights");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Weights, 12544, "Weights", "[16, 784]");
-            state.Weights.CheckLength(this.Weights.Length, "Weights");
+            __optimizerState.Weights.CheckLength(this.Weights.Length, "Weights");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this._bias, grad._bias, "_bias");
-            state._bias.CheckLength(this._bias.Length, "_bias");
+            __optimizerState._bias.CheckLength(this._bias.Length, "_bias");
 
             if (SkipNonFiniteGradients && !(global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.Weights) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad._bias)))
             {
@@ -92,6 +111,23 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            #endif
+            try
+            {
+                __ResetOptimizerState();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __ResetOptimizerState()
+        {
             StepCount = 0;
             __optimizerState.Weights.Reset();
             __optimizerState._bias.Reset();
@@ -102,19 +138,52 @@ namespace Demo
         /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+        public void SaveCheckpoint(global::System.IO.Stream destination)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(destination);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         /// <summary>
         /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
         /// mid-save never destroys the previous checkpoint.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+        public void SaveCheckpoint(string path)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(path);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Weights, "Weights");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Weights, 12544, "Weights", "[16, 784]");
+            __optimizerState.Weights.CheckLength(this.Weights.Length, "Weights");
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this._bias, "_bias");
+            __optimizerState._bias.CheckLength(this._bias.Length, "_bias");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Linear", Optimizer, StepCount);
             checkpoint.Add<float>("Weights", this.Weights, new[] { 16, 784 });
             checkpoint.AddIfPresent("Weights.square_avg", __optimizerState.Weights.SquareAvg, new[] { 16, 784 });
@@ -135,6 +204,23 @@ namespace Demo
         /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            #endif
+            try
+            {
+                __LoadCheckpoint(source);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __LoadCheckpoint(global::System.IO.Stream source)
         {
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Linear", out global::OptimizerGen.RmsProp options);
 

@@ -7,6 +7,7 @@ namespace Demo
     partial class Model<T>
     {
         private Gradients? __grad;
+        private int __busy;   // set while a member that changes the model runs: detects concurrent use
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -49,15 +50,33 @@ namespace Demo
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            #endif
+            try
+            {
+                return __ApplyGradients();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private bool __ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
 
             // Check every array before anything changes.
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Theta, grad.Theta, "Theta");
-            state.Theta.CheckLength(this.Theta.Length, "Theta");
+            __optimizerState.Theta.CheckLength(this.Theta.Length, "Theta");
 
             if (SkipNonFiniteGradients && !(global::OptimizerGen.Kernels.FiniteKernel.AllFinite<double>(grad.Theta)))
             {
@@ -84,6 +103,23 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            #endif
+            try
+            {
+                __ResetOptimizerState();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __ResetOptimizerState()
+        {
             StepCount = 0;
             __optimizerState.Theta.Reset();
         }
@@ -93,18 +129,49 @@ namespace Demo
         /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+        public void SaveCheckpoint(global::System.IO.Stream destination)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(destination);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         /// <summary>
         /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
         /// mid-save never destroys the previous checkpoint.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+        public void SaveCheckpoint(string path)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(path);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Theta, "Theta");
+            __optimizerState.Theta.CheckLength(this.Theta.Length, "Theta");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Model<T>", Optimizer, StepCount);
             checkpoint.Add<double>("Theta", this.Theta, null);
             checkpoint.AddIfPresent("Theta.square_avg", __optimizerState.Theta.SquareAvg, null);
@@ -121,6 +188,23 @@ namespace Demo
         /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            #endif
+            try
+            {
+                __LoadCheckpoint(source);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __LoadCheckpoint(global::System.IO.Stream source)
         {
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Model<T>", out global::OptimizerGen.RmsProp options);
 

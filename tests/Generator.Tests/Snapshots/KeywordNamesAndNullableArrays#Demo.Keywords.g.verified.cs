@@ -7,6 +7,7 @@ namespace Demo
     partial class Keywords
     {
         private Gradients? __grad;
+        private int __busy;   // set while a member that changes the model runs: detects concurrent use
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -49,18 +50,36 @@ namespace Demo
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            #endif
+            try
+            {
+                return __ApplyGradients();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private bool __ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
 
             // Check every array before anything changes.
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.@base, grad.@base, "base");
-            state.@base.CheckLength(this.@base.Length, "base");
+            __optimizerState.@base.CheckLength(this.@base.Length, "base");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Matrix, grad.Matrix, "Matrix");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Matrix, 4, "Matrix", "[2, 2]");
-            state.Matrix.CheckLength(this.Matrix.Length, "Matrix");
+            __optimizerState.Matrix.CheckLength(this.Matrix.Length, "Matrix");
 
             if (SkipNonFiniteGradients && !(float.IsFinite(grad.@in) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.@base) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<double>(grad.Matrix)))
             {
@@ -128,12 +147,33 @@ namespace Demo
         /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
         /// </summary>
         /// <returns>The loss of the sample.</returns>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> @params, float @out)
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            #endif
+            try
+            {
+                return __AccumulateGradients(@params, @out);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private float __AccumulateGradients(global::System.ReadOnlySpan<float> @params, float @out)
+        {
             Gradients grad = Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.@base, grad.@base, "base");
+            __optimizerState.@base.CheckLength(this.@base.Length, "base");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Matrix, grad.Matrix, "Matrix");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Matrix, 4, "Matrix", "[2, 2]");
+            __optimizerState.Matrix.CheckLength(this.Matrix.Length, "Matrix");
             float din = 0f;
             float loss = __LossWithGradient(@params, @out, 1f, ref din, grad);
             grad.@in += din;
@@ -149,8 +189,26 @@ namespace Demo
         /// <param name="@out">The samples' <c>@out</c> values, one per sample.</param>
         /// <returns>The mean of the samples' losses.</returns>
         /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> @params, global::System.ReadOnlySpan<float> @out)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            #endif
+            try
+            {
+                return __Step(@params, @out);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private float __Step(global::System.ReadOnlySpan<float> @params, global::System.ReadOnlySpan<float> @out)
         {
             // Check the batch and every array before anything changes.
             int count = @out.Length;
@@ -159,7 +217,10 @@ namespace Demo
             int paramsWidth = @params.Length / count;
             Gradients grad = Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.@base, grad.@base, "base");
+            __optimizerState.@base.CheckLength(this.@base.Length, "base");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Matrix, grad.Matrix, "Matrix");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Matrix, 4, "Matrix", "[2, 2]");
+            __optimizerState.Matrix.CheckLength(this.Matrix.Length, "Matrix");
 
             float scale = 1f / count;   // ∂mean/∂loss_k
             float din = grad.@in;
@@ -170,7 +231,7 @@ namespace Demo
             }
 
             grad.@in = din;
-            ApplyGradients();
+            __ApplyGradients();
             return total / count;
         }
 
@@ -235,6 +296,23 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            #endif
+            try
+            {
+                __ResetOptimizerState();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __ResetOptimizerState()
+        {
             StepCount = 0;
             __optimizerState.@in = default;
             __optimizerState.@base.Reset();
@@ -246,19 +324,52 @@ namespace Demo
         /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+        public void SaveCheckpoint(global::System.IO.Stream destination)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(destination);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         /// <summary>
         /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
         /// mid-save never destroys the previous checkpoint.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+        public void SaveCheckpoint(string path)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(path);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.@base, "base");
+            __optimizerState.@base.CheckLength(this.@base.Length, "base");
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Matrix, "Matrix");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Matrix, 4, "Matrix", "[2, 2]");
+            __optimizerState.Matrix.CheckLength(this.Matrix.Length, "Matrix");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Keywords", Optimizer, StepCount);
             checkpoint.Add("in", this.@in);
             checkpoint.Add("in.square_avg", __optimizerState.@in.SquareAvg);
@@ -283,6 +394,23 @@ namespace Demo
         /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            #endif
+            try
+            {
+                __LoadCheckpoint(source);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __LoadCheckpoint(global::System.IO.Stream source)
         {
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Keywords", out global::OptimizerGen.RmsProp options);
 

@@ -7,6 +7,7 @@ namespace Demo
     partial class LinearRegression
     {
         private Gradients? __grad;
+        private int __busy;   // set while a member that changes the model runs: detects concurrent use
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -49,15 +50,33 @@ namespace Demo
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            #endif
+            try
+            {
+                return __ApplyGradients();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private bool __ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
 
             // Check every array before anything changes.
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
-            state.W.CheckLength(this.W.Length, "W");
+            __optimizerState.W.CheckLength(this.W.Length, "W");
 
             if (SkipNonFiniteGradients && !(global::OptimizerGen.Kernels.FiniteKernel.AllFinite<double>(grad.W) && double.IsFinite(grad.B)))
             {
@@ -120,11 +139,30 @@ namespace Demo
         /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
         /// </summary>
         /// <returns>The loss of the sample.</returns>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double AccumulateGradients(global::System.ReadOnlySpan<double> features, double target)
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            #endif
+            try
+            {
+                return __AccumulateGradients(features, target);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private double __AccumulateGradients(global::System.ReadOnlySpan<double> features, double target)
+        {
             Gradients grad = Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
+            __optimizerState.W.CheckLength(this.W.Length, "W");
             double dB = 0d;
             double loss = __LossWithGradient(features, target, 1d, ref dB, grad);
             grad.B += dB;
@@ -140,8 +178,26 @@ namespace Demo
         /// <param name="target">The samples' <c>target</c> values, one per sample.</param>
         /// <returns>The mean of the samples' losses.</returns>
         /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double Step(global::System.ReadOnlySpan<double> features, global::System.ReadOnlySpan<double> target)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            #endif
+            try
+            {
+                return __Step(features, target);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private double __Step(global::System.ReadOnlySpan<double> features, global::System.ReadOnlySpan<double> target)
         {
             // Check the batch and every array before anything changes.
             int count = target.Length;
@@ -150,6 +206,7 @@ namespace Demo
             int featuresWidth = features.Length / count;
             Gradients grad = Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
+            __optimizerState.W.CheckLength(this.W.Length, "W");
 
             double scale = 1d / count;   // ∂mean/∂loss_k
             double dB = grad.B;
@@ -160,7 +217,7 @@ namespace Demo
             }
 
             grad.B = dB;
-            ApplyGradients();
+            __ApplyGradients();
             return total / count;
         }
 
@@ -231,6 +288,23 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            #endif
+            try
+            {
+                __ResetOptimizerState();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __ResetOptimizerState()
+        {
             StepCount = 0;
             __optimizerState.W.Reset();
             __optimizerState.B = default;
@@ -241,18 +315,49 @@ namespace Demo
         /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+        public void SaveCheckpoint(global::System.IO.Stream destination)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(destination);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         /// <summary>
         /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
         /// mid-save never destroys the previous checkpoint.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+        public void SaveCheckpoint(string path)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(path);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
+            __optimizerState.W.CheckLength(this.W.Length, "W");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.LinearRegression", Optimizer, StepCount);
             checkpoint.Add<double>("W", this.W, null);
             checkpoint.AddIfPresent("W.square_avg", __optimizerState.W.SquareAvg, null);
@@ -273,6 +378,23 @@ namespace Demo
         /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            #endif
+            try
+            {
+                __LoadCheckpoint(source);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __LoadCheckpoint(global::System.IO.Stream source)
         {
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.LinearRegression", out global::OptimizerGen.RmsProp options);
 

@@ -5,6 +5,7 @@
 partial class Neuron
 {
     private Gradients? __grad;
+    private int __busy;   // set while a member that changes the model runs: detects concurrent use
     private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
     /// <summary>
@@ -46,8 +47,26 @@ partial class Neuron
     /// Allocates nothing after the first step.
     /// </summary>
     /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
+    /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        #endif
+        try
+        {
+            return __ApplyGradients();
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
+
+    private bool __ApplyGradients()
     {
         Gradients grad = Grad;
         OptimizerStates state = __optimizerState;
@@ -146,8 +165,26 @@ partial class Neuron
     /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
     /// </summary>
     /// <returns>The loss of the sample.</returns>
+    /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float AccumulateGradients(float x, float y)
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        #endif
+        try
+        {
+            return __AccumulateGradients(x, y);
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
+
+    private float __AccumulateGradients(float x, float y)
     {
         Gradients grad = Grad;
         float dW = 0f;
@@ -167,8 +204,26 @@ partial class Neuron
     /// <param name="y">The samples' <c>y</c> values, one per sample.</param>
     /// <returns>The sum of the samples' losses.</returns>
     /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+    /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        #endif
+        try
+        {
+            return __Step(x, y);
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
+
+    private float __Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
     {
         // Check the batch and every array before anything changes.
         int count = x.Length;
@@ -187,7 +242,7 @@ partial class Neuron
 
         grad.W = dW;
         grad.B = dB;
-        ApplyGradients();
+        __ApplyGradients();
         return total;
     }
 
@@ -243,6 +298,23 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void ResetOptimizerState()
     {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        #endif
+        try
+        {
+            __ResetOptimizerState();
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
+
+    private void __ResetOptimizerState()
+    {
         StepCount = 0;
         __optimizerState.W = default;
         __optimizerState.B = default;
@@ -253,14 +325,44 @@ partial class Neuron
     /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+    public void SaveCheckpoint(global::System.IO.Stream destination)
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        #endif
+        try
+        {
+            __CreateCheckpoint().WriteTo(destination);
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
 
     /// <summary>
     /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
     /// mid-save never destroys the previous checkpoint.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+    public void SaveCheckpoint(string path)
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        #endif
+        try
+        {
+            __CreateCheckpoint().WriteTo(path);
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
 
     private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
     {
@@ -284,6 +386,23 @@ partial class Neuron
     /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void LoadCheckpoint(global::System.IO.Stream source)
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        #endif
+        try
+        {
+            __LoadCheckpoint(source);
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
+
+    private void __LoadCheckpoint(global::System.IO.Stream source)
     {
         var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Neuron", out global::OptimizerGen.RmsProp options);
 

@@ -7,6 +7,7 @@ namespace Demo
     partial class Softmax
     {
         private Gradients? __grad;
+        private int __busy;   // set while a member that changes the model runs: detects concurrent use
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -49,8 +50,26 @@ namespace Demo
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            #endif
+            try
+            {
+                return __ApplyGradients();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private bool __ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -58,9 +77,9 @@ namespace Demo
             // Check every array before anything changes.
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W, 12, "W", "[3, 4]");
-            state.W.CheckLength(this.W.Length, "W");
+            __optimizerState.W.CheckLength(this.W.Length, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B, grad.B, "B");
-            state.B.CheckLength(this.B.Length, "B");
+            __optimizerState.B.CheckLength(this.B.Length, "B");
 
             if (SkipNonFiniteGradients && !(global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.W) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.B)))
             {
@@ -92,12 +111,33 @@ namespace Demo
         /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
         /// </summary>
         /// <returns>The loss of the sample.</returns>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, int label)
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            #endif
+            try
+            {
+                return __AccumulateGradients(x, label);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private float __AccumulateGradients(global::System.ReadOnlySpan<float> x, int label)
+        {
             Gradients grad = Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W, 12, "W", "[3, 4]");
+            __optimizerState.W.CheckLength(this.W.Length, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B, grad.B, "B");
+            __optimizerState.B.CheckLength(this.B.Length, "B");
             float loss = __LossWithGradient(x, label, 1f, grad);
             return loss;
         }
@@ -111,8 +151,26 @@ namespace Demo
         /// <param name="label">The samples' <c>label</c> values, one per sample.</param>
         /// <returns>The mean of the samples' losses.</returns>
         /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> label)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            #endif
+            try
+            {
+                return __Step(x, label);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private float __Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> label)
         {
             // Check the batch and every array before anything changes.
             int count = label.Length;
@@ -121,7 +179,10 @@ namespace Demo
             int xWidth = x.Length / count;
             Gradients grad = Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W, 12, "W", "[3, 4]");
+            __optimizerState.W.CheckLength(this.W.Length, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B, grad.B, "B");
+            __optimizerState.B.CheckLength(this.B.Length, "B");
 
             float scale = 1f / count;   // ∂mean/∂loss_k
             float total = 0f;
@@ -130,7 +191,7 @@ namespace Demo
                 total += __LossWithGradient(x.Slice(k * xWidth, xWidth), label[k], scale, grad);
             }
 
-            ApplyGradients();
+            __ApplyGradients();
             return total / count;
         }
 
@@ -241,6 +302,23 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            #endif
+            try
+            {
+                __ResetOptimizerState();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __ResetOptimizerState()
+        {
             StepCount = 0;
             __optimizerState.W.Reset();
             __optimizerState.B.Reset();
@@ -251,19 +329,52 @@ namespace Demo
         /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+        public void SaveCheckpoint(global::System.IO.Stream destination)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(destination);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         /// <summary>
         /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
         /// mid-save never destroys the previous checkpoint.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+        public void SaveCheckpoint(string path)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(path);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W, 12, "W", "[3, 4]");
+            __optimizerState.W.CheckLength(this.W.Length, "W");
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B, "B");
+            __optimizerState.B.CheckLength(this.B.Length, "B");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Softmax", Optimizer, StepCount);
             checkpoint.Add<float>("W", this.W, new[] { 3, 4 });
             checkpoint.AddIfPresent("W.square_avg", __optimizerState.W.SquareAvg, new[] { 3, 4 });
@@ -284,6 +395,23 @@ namespace Demo
         /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            #endif
+            try
+            {
+                __LoadCheckpoint(source);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __LoadCheckpoint(global::System.IO.Stream source)
         {
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Softmax", out global::OptimizerGen.RmsProp options);
 

@@ -7,6 +7,7 @@ namespace Demo
     partial class Mlp
     {
         private Gradients? __grad;
+        private int __busy;   // set while a member that changes the model runs: detects concurrent use
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -49,8 +50,26 @@ namespace Demo
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
         /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            #endif
+            try
+            {
+                return __ApplyGradients();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private bool __ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -58,11 +77,11 @@ namespace Demo
             // Check every array before anything changes.
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W1, grad.W1, "W1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W1, 16, "W1", "[8, 2]");
-            state.W1.CheckLength(this.W1.Length, "W1");
+            __optimizerState.W1.CheckLength(this.W1.Length, "W1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B1, grad.B1, "B1");
-            state.B1.CheckLength(this.B1.Length, "B1");
+            __optimizerState.B1.CheckLength(this.B1.Length, "B1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W2, grad.W2, "W2");
-            state.W2.CheckLength(this.W2.Length, "W2");
+            __optimizerState.W2.CheckLength(this.W2.Length, "W2");
 
             if (SkipNonFiniteGradients && !(global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.W1) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.B1) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.W2) && float.IsFinite(grad.B2)))
             {
@@ -134,13 +153,35 @@ namespace Demo
         /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
         /// </summary>
         /// <returns>The loss of the sample.</returns>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, float y)
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            #endif
+            try
+            {
+                return __AccumulateGradients(x, y);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private float __AccumulateGradients(global::System.ReadOnlySpan<float> x, float y)
+        {
             Gradients grad = Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W1, grad.W1, "W1");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W1, 16, "W1", "[8, 2]");
+            __optimizerState.W1.CheckLength(this.W1.Length, "W1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B1, grad.B1, "B1");
+            __optimizerState.B1.CheckLength(this.B1.Length, "B1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W2, grad.W2, "W2");
+            __optimizerState.W2.CheckLength(this.W2.Length, "W2");
             float dB2 = 0f;
             float loss = __LossWithGradient(x, y, 1f, ref dB2, grad);
             grad.B2 += dB2;
@@ -156,8 +197,26 @@ namespace Demo
         /// <param name="y">The samples' <c>y</c> values, one per sample.</param>
         /// <returns>The mean of the samples' losses.</returns>
         /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            #endif
+            try
+            {
+                return __Step(x, y);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private float __Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
         {
             // Check the batch and every array before anything changes.
             int count = y.Length;
@@ -166,8 +225,12 @@ namespace Demo
             int xWidth = x.Length / count;
             Gradients grad = Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W1, grad.W1, "W1");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W1, 16, "W1", "[8, 2]");
+            __optimizerState.W1.CheckLength(this.W1.Length, "W1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B1, grad.B1, "B1");
+            __optimizerState.B1.CheckLength(this.B1.Length, "B1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W2, grad.W2, "W2");
+            __optimizerState.W2.CheckLength(this.W2.Length, "W2");
 
             float scale = 1f / count;   // ∂mean/∂loss_k
             float dB2 = grad.B2;
@@ -178,7 +241,7 @@ namespace Demo
             }
 
             grad.B2 = dB2;
-            ApplyGradients();
+            __ApplyGradients();
             return total / count;
         }
 
@@ -307,6 +370,23 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            #endif
+            try
+            {
+                __ResetOptimizerState();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __ResetOptimizerState()
+        {
             StepCount = 0;
             __optimizerState.W1.Reset();
             __optimizerState.B1.Reset();
@@ -319,20 +399,54 @@ namespace Demo
         /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+        public void SaveCheckpoint(global::System.IO.Stream destination)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(destination);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         /// <summary>
         /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
         /// mid-save never destroys the previous checkpoint.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+        public void SaveCheckpoint(string path)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(path);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W1, "W1");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W1, 16, "W1", "[8, 2]");
+            __optimizerState.W1.CheckLength(this.W1.Length, "W1");
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B1, "B1");
+            __optimizerState.B1.CheckLength(this.B1.Length, "B1");
             _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W2, "W2");
+            __optimizerState.W2.CheckLength(this.W2.Length, "W2");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Mlp", Optimizer, StepCount);
             checkpoint.Add<float>("W1", this.W1, new[] { 8, 2 });
             checkpoint.AddIfPresent("W1.square_avg", __optimizerState.W1.SquareAvg, new[] { 8, 2 });
@@ -361,6 +475,23 @@ namespace Demo
         /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            #endif
+            try
+            {
+                __LoadCheckpoint(source);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __LoadCheckpoint(global::System.IO.Stream source)
         {
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Mlp", out global::OptimizerGen.RmsProp options);
 

@@ -5,6 +5,7 @@
 partial class Mixed
 {
     private Gradients? __grad;
+    private int __busy;   // set while a member that changes the model runs: detects concurrent use
     private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
     /// <summary>
@@ -47,17 +48,35 @@ partial class Mixed
     /// </summary>
     /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
     /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>
+    /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        #endif
+        try
+        {
+            return __ApplyGradients();
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
+
+    private bool __ApplyGradients()
     {
         Gradients grad = Grad;
         OptimizerStates state = __optimizerState;
 
         // Check every array before anything changes.
         global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Embedding, grad.Embedding, "Embedding");
-        state.Embedding.CheckLength(this.Embedding.Length, "Embedding");
+        __optimizerState.Embedding.CheckLength(this.Embedding.Length, "Embedding");
         global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Offsets, grad.Offsets, "Offsets");
-        state.Offsets.CheckLength(this.Offsets.Length, "Offsets");
+        __optimizerState.Offsets.CheckLength(this.Offsets.Length, "Offsets");
 
         if (SkipNonFiniteGradients && !(double.IsFinite(grad.Scale) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<float>(grad.Embedding) && global::OptimizerGen.Kernels.FiniteKernel.AllFinite<double>(grad.Offsets) && float.IsFinite(grad.Temperature)))
         {
@@ -164,6 +183,23 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void ResetOptimizerState()
     {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        #endif
+        try
+        {
+            __ResetOptimizerState();
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
+
+    private void __ResetOptimizerState()
+    {
         StepCount = 0;
         __optimizerState.Scale = default;
         __optimizerState.Embedding.Reset();
@@ -176,19 +212,51 @@ partial class Mixed
     /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+    public void SaveCheckpoint(global::System.IO.Stream destination)
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        #endif
+        try
+        {
+            __CreateCheckpoint().WriteTo(destination);
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
 
     /// <summary>
     /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
     /// mid-save never destroys the previous checkpoint.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+    public void SaveCheckpoint(string path)
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        #endif
+        try
+        {
+            __CreateCheckpoint().WriteTo(path);
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
 
     private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
     {
         _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Embedding, "Embedding");
+        __optimizerState.Embedding.CheckLength(this.Embedding.Length, "Embedding");
         _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Offsets, "Offsets");
+        __optimizerState.Offsets.CheckLength(this.Offsets.Length, "Offsets");
         var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Mixed", Optimizer, StepCount);
         checkpoint.Add("Scale", this.Scale);
         checkpoint.Add("Scale.square_avg", __optimizerState.Scale.SquareAvg);
@@ -217,6 +285,23 @@ partial class Mixed
     /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void LoadCheckpoint(global::System.IO.Stream source)
+    {
+        #if DEBUG
+        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
+        #else
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        #endif
+        try
+        {
+            __LoadCheckpoint(source);
+        }
+        finally
+        {
+            __busy = 0;
+        }
+    }
+
+    private void __LoadCheckpoint(global::System.IO.Stream source)
     {
         var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Mixed", out global::OptimizerGen.RmsProp options);
 

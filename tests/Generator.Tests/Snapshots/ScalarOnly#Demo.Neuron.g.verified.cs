@@ -7,6 +7,7 @@ namespace Demo
     partial class Neuron
     {
         private Gradients? __grad;
+        private int __busy;   // set while a member that changes the model runs: detects concurrent use
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -48,8 +49,26 @@ namespace Demo
         /// Allocates nothing after the first step.
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
+        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            #endif
+            try
+            {
+                return __ApplyGradients();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private bool __ApplyGradients()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -149,6 +168,23 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            #endif
+            try
+            {
+                __ResetOptimizerState();
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __ResetOptimizerState()
+        {
             StepCount = 0;
             __optimizerState.W = default;
             __optimizerState.B = default;
@@ -159,14 +195,44 @@ namespace Demo
         /// as a safetensors checkpoint (tensors named after the fields: <c>W</c>, <c>W.square_avg</c>, …; Python's safetensors reads it).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(global::System.IO.Stream destination) => __CreateCheckpoint().WriteTo(destination);
+        public void SaveCheckpoint(global::System.IO.Stream destination)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(destination);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         /// <summary>
         /// Saves a checkpoint to the file <paramref name="path"/> atomically (a temporary file renamed over it), so a crash
         /// mid-save never destroys the previous checkpoint.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public void SaveCheckpoint(string path) => __CreateCheckpoint().WriteTo(path);
+        public void SaveCheckpoint(string path)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            #endif
+            try
+            {
+                __CreateCheckpoint().WriteTo(path);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
@@ -190,6 +256,23 @@ namespace Demo
         /// <exception cref="global::System.IO.InvalidDataException">The checkpoint does not match this model or is corrupted; the model is unchanged.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
+        {
+            #if DEBUG
+            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
+            #else
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            #endif
+            try
+            {
+                __LoadCheckpoint(source);
+            }
+            finally
+            {
+                __busy = 0;
+            }
+        }
+
+        private void __LoadCheckpoint(global::System.IO.Stream source)
         {
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Neuron", out global::OptimizerGen.RmsProp options);
 

@@ -1,0 +1,204 @@
+using System;
+using Xunit;
+
+namespace OptimizerGen.Runtime.Tests;
+
+/// <summary>
+/// <see cref="RmsPropState{T}"/> (lazy buffers, the length check, reset, a failed update changing nothing) and
+/// <see cref="RmsPropScalarState{T}"/>. Its arithmetic is compared with the reference in <see cref="KernelReferenceTests"/>.
+/// </summary>
+public class RmsPropStateTests
+{
+    private static readonly RmsProp Plain = new() { Decay = 0.5 };
+
+    [Fact]
+    public void NewState_HasNoBuffers()
+    {
+        var state = new RmsPropState<float>();
+        Assert.Null(state.SquareAvg);
+        Assert.Null(state.GradAvg);
+        Assert.Null(state.MomentumBuffer);
+    }
+
+    [Fact]
+    public void FirstUpdate_AllocatesOnlyTheBuffersInUse_WithTheirInitialValues()
+    {
+        // ρ = 0.5 and g = 0: v = 0.5·v₀ exactly, m and b stay 0, so each buffer's starting value is visible.
+        var options = Plain with { InitialAccumulatorValue = 0.25 };
+        var state = new RmsPropState<double>();
+        double[] p = [1, 2, 3];
+        double[] g = new double[3];
+
+        state.Update(p, g, RmsPropCoefficients<double>.Create(options, 1));
+
+        Assert.Equal([0.125, 0.125, 0.125], state.SquareAvg!);
+        Assert.Null(state.GradAvg);
+        Assert.Null(state.MomentumBuffer);
+        Assert.Equal([1.0, 2.0, 3.0], p);
+    }
+
+    [Fact]
+    public void CenteredAndMomentumBuffers_AreAllocatedWhenSwitchedOn_AndKeptAfterwards()
+    {
+        var state = new RmsPropState<float>();
+        float[] p = [1, -1, 0.5f, 2];
+        float[] g = [0.1f, 0.2f, 0.3f, 0.4f];
+
+        state.Update(p, g, RmsPropCoefficients<float>.Create(Plain, 1));
+        float[] v = state.SquareAvg!;
+        Assert.Equal(4, v.Length);
+        Assert.Null(state.GradAvg);
+        Assert.Null(state.MomentumBuffer);
+
+        state.Update(p, [0, 0, 0, 0], RmsPropCoefficients<float>.Create(Plain with { Centered = true }, 2));
+        Assert.Same(v, state.SquareAvg);
+        Assert.Equal(new float[4], state.GradAvg);
+        Assert.Null(state.MomentumBuffer);
+        float[] m = state.GradAvg!;
+
+        state.Update(p, [0.5f, 0.5f, 0.5f, 0.5f], RmsPropCoefficients<float>.Create(Plain with { Centered = true, Momentum = 0.9 }, 3));
+        Assert.Same(v, state.SquareAvg);
+        Assert.Same(m, state.GradAvg);
+        float[] b = state.MomentumBuffer!;
+        Assert.Equal(4, b.Length);
+        Assert.All(m, x => Assert.Equal(0.25f, x));
+        Assert.All(b, x => Assert.True(x > 0));
+
+        // Switching options off keeps (and no longer touches) the buffers: never an allocation per step.
+        float[] mBefore = (float[])m.Clone(), bBefore = (float[])b.Clone();
+        state.Update(p, [1, 1, 1, 1], RmsPropCoefficients<float>.Create(Plain, 4));
+        Assert.Same(m, state.GradAvg);
+        Assert.Same(b, state.MomentumBuffer);
+        Assert.Equal(mBefore, m);
+        Assert.Equal(bBefore, b);
+    }
+
+    [Fact]
+    public void CheckLength_BeforeFirstUpdate_AcceptsAnyLength()
+    {
+        var state = new RmsPropState<float>();
+        state.CheckLength(0, "W");
+        state.CheckLength(17, "W");
+    }
+
+    [Fact]
+    public void CheckLength_AfterParameterResized_Throws_NamingField()
+    {
+        var state = new RmsPropState<float>();
+        state.Update(new float[5], new float[5], RmsPropCoefficients<float>.Create(Plain, 1));
+
+        state.CheckLength(5, "Weights");
+        var e = Assert.Throws<InvalidOperationException>(() => state.CheckLength(6, "Weights"));
+        Assert.StartsWith("Parameter 'Weights' has length 6, but its RMSprop state was built for length 5.", e.Message);
+        Assert.Contains("ResetOptimizerState()", e.Message);
+        Assert.Throws<InvalidOperationException>(() => state.CheckLength(4, "Weights"));
+    }
+
+    [Fact]
+    public void Reset_ForgetsEveryBuffer_AndTheNextUpdateStartsAfresh()
+    {
+        var options = Plain with { Centered = true, Momentum = 0.9, InitialAccumulatorValue = 0.5 };
+        var state = new RmsPropState<double>();
+        state.Update(new double[3], [1, 2, 3], RmsPropCoefficients<double>.Create(options, 1));
+        Assert.NotNull(state.GradAvg);
+
+        state.Reset();
+        Assert.Null(state.SquareAvg);
+        Assert.Null(state.GradAvg);
+        Assert.Null(state.MomentumBuffer);
+        state.CheckLength(8, "W");
+
+        // A new length after a reset; v starts at v₀ again (ρ = 0.5, g = 0 → 0.5·v₀).
+        state.Update(new double[8], new double[8], RmsPropCoefficients<double>.Create(options, 1));
+        Assert.Equal(8, state.SquareAvg!.Length);
+        Assert.All(state.SquareAvg, x => Assert.Equal(0.25, x));
+        Assert.Equal(new double[8], state.GradAvg);
+        Assert.Equal(new double[8], state.MomentumBuffer);
+    }
+
+    [Fact]
+    public void Update_GradientLengthMismatch_AfterFirstStep_ThrowsAndChangesNothing()
+    {
+        var options = Plain with { Centered = true, Momentum = 0.9 };
+        var state = new RmsPropState<float>();
+        float[] p = [1, 2, 3, 4];
+        state.Update(p, [1, 1, 1, 1], RmsPropCoefficients<float>.Create(options, 1));
+        float[] p0 = (float[])p.Clone(), v0 = (float[])state.SquareAvg!.Clone(), m0 = (float[])state.GradAvg!.Clone(), b0 = (float[])state.MomentumBuffer!.Clone();
+        float[] g = [5, 6, 7];
+
+        var e = Assert.Throws<ArgumentException>(() => state.Update(p, g, RmsPropCoefficients<float>.Create(options, 2)));
+
+        Assert.Equal("gradient", e.ParamName);
+        Assert.StartsWith("RMSprop: 'gradient' has length 3, but the parameter has length 4.", e.Message);
+        Assert.Equal(p0, p);
+        Assert.Equal([5f, 6f, 7f], g);
+        Assert.Equal(v0, state.SquareAvg);
+        Assert.Equal(m0, state.GradAvg);
+        Assert.Equal(b0, state.MomentumBuffer);
+    }
+
+    /// <summary>
+    /// BUG (src/Runtime/Optimizers/RmsPropState.cs, Update): the buffers are allocated before the kernel checks the
+    /// lengths, so an update that throws still creates state.
+    /// </summary>
+    [Fact]
+    public void Update_GradientLengthMismatch_OnFirstStep_ThrowsAndCreatesNoState()
+    {
+        var state = new RmsPropState<float>();
+        float[] p = [1, 2, 3, 4];
+        float[] g = [5, 6, 7];
+
+        var e = Assert.Throws<ArgumentException>(() => state.Update(p, g, RmsPropCoefficients<float>.Create(Plain with { Centered = true, Momentum = 0.9 }, 1)));
+
+        Assert.Equal("gradient", e.ParamName);
+        Assert.Equal([1f, 2f, 3f, 4f], p);
+        Assert.Equal([5f, 6f, 7f], g);
+        Assert.Null(state.SquareAvg);
+        Assert.Null(state.GradAvg);
+        Assert.Null(state.MomentumBuffer);
+    }
+
+    /// <summary>
+    /// BUG (src/Runtime/Optimizers/RmsPropState.cs, Update): switching Centered (or momentum) on in an update that then
+    /// fails allocates the new buffer at the failed call's length. After an update with a resized parameter throws,
+    /// every later update of the original parameter throws too — the state is corrupt until <c>Reset()</c>.
+    /// </summary>
+    [Fact]
+    public void Update_FailedWithResizedParameter_LeavesTheStateUsable()
+    {
+        var state = new RmsPropState<float>();
+        float[] p = [1, 2, 3, 4];
+        state.Update(p, [1, 1, 1, 1], RmsPropCoefficients<float>.Create(Plain, 1));
+        var centered = RmsPropCoefficients<float>.Create(Plain with { Centered = true, Momentum = 0.9 }, 2);
+
+        var e = Assert.Throws<ArgumentException>(() => state.Update(new float[8], new float[8], centered));
+        Assert.Equal("parameter", e.ParamName);
+        Assert.Contains("state has length 4", e.Message, StringComparison.Ordinal);
+
+        // The original parameter must still update.
+        Exception? again = Record.Exception(() => state.Update(p, [1, 1, 1, 1], centered));
+        Assert.True(again is null, $"after the failed update, updating the original parameter throws: {again?.GetType().Name}: {again?.Message}");
+        Assert.Equal(4, state.GradAvg!.Length);
+        Assert.Equal(4, state.MomentumBuffer!.Length);
+    }
+
+    [Fact]
+    public void Update_LengthZero_IsANoOp()
+    {
+        var state = new RmsPropState<double>();
+        state.Update(Span<double>.Empty, Span<double>.Empty, RmsPropCoefficients<double>.Create(Plain with { Centered = true, Momentum = 0.5 }, 1));
+        Assert.Empty(state.SquareAvg!);
+        Assert.Empty(state.GradAvg!);
+        Assert.Empty(state.MomentumBuffer!);
+    }
+
+    [Fact]
+    public void ScalarState_StartsAtTheInitialAccumulatorValue()
+    {
+        var s = new RmsPropScalarState<float>(0.75f);
+        Assert.Equal(0.75f, s.SquareAvg);
+        Assert.Equal(0f, s.GradAvg);
+        Assert.Equal(0f, s.MomentumBuffer);
+        Assert.Equal(0.0, default(RmsPropScalarState<double>).SquareAvg);
+    }
+}

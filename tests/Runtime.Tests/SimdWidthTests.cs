@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using OptimizerGen.Kernels;
+using OptimizerGen.Runtime.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OptimizerGen.Runtime.Tests;
+
+/// <summary>
+/// Each width of the kernel's loop called directly (<c>RmsPropKernel.Run</c> at Simd512, Simd256, Simd128 or
+/// scalar, then the scalar width over the remainder), against the reference, at every length
+/// 0 … 4·Vector512&lt;T&gt;.Count + 1, for a sample of option combinations that reaches every loop variant and
+/// every option value. A width this machine does not accelerate is reported and skipped.
+/// </summary>
+public class SimdWidthTests(ITestOutputHelper output)
+{
+    /// <summary>Every 11th combination: 11 is coprime to the grid's radices (2 and 3), so every option value and variant occurs.</summary>
+    private const int SampleStride = 11;
+
+    public static TheoryData<Width> Widths => new() { Width.Simd512, Width.Simd256, Width.Simd128, Width.Scalar };
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Float_EachWidth_MatchesReference_AtEveryLength(Width width) => EachWidth<float>(width);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Double_EachWidth_MatchesReference_AtEveryLength(Width width) => EachWidth<double>(width);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Sample_ReachesEveryLoopVariantAndOptionValue(Width width)
+    {
+        var seen = new HashSet<string>();
+        foreach (Combo c in Combo.Sample(SampleStride, offset: (int)width))
+        {
+            seen.Add($"variant {c.Centered}/{c.Centered && c.ClampCenteredVariance}/{c.Momentum}");
+            seen.Add($"maximize {c.Maximize}");
+            seen.Add($"wd {c.WeightDecay}");
+            seen.Add($"style {c.MomentumStyle} with momentum {c.Momentum}");
+            seen.Add($"nesterov {c.Nesterov} with momentum {c.Momentum}");
+            seen.Add($"bias {c.BiasCorrection}");
+            seen.Add($"eps {c.EpsilonInsideSqrt}");
+            seen.Add($"v0 {c.InitialAccumulator}");
+        }
+
+        Assert.Equal(6 + 2 + 3 + 4 + 4 + 2 + 2 + 2, seen.Count);
+    }
+
+    [Theory]
+    [InlineData(Width.Simd512, 0)]
+    [InlineData(Width.Simd512, 5)]
+    [InlineData(Width.Simd256, 3)]
+    [InlineData(Width.Simd128, 1)]
+    [InlineData(Width.Scalar, 7)]
+    public void Run_FromStart_TouchesOnlyWholeVectorsFromStart(Width width, int start)
+    {
+        if (!SimdRunner.IsHardwareAccelerated<float>(width))
+        {
+            output.WriteLine($"{width} is not hardware accelerated here: skipped.");
+            return;
+        }
+
+        int count = SimdRunner.Count<float>(width);
+        int n = KernelHarness.MaxLength<float>();
+        var options = new RmsProp { Centered = true, Momentum = 0.9 };
+        var c = RmsPropCoefficients<float>.Create(options, 1);
+        float[] p = Filled(n, 1f), g = Filled(n, 0.5f), v = Filled(n, 0f), m = Filled(n, 0f), b = Filled(n, 0f);
+        var s = new RmsPropKernel.Streams<float>(p, g, v, m, b, (nuint)n);
+
+        nuint done = SimdRunner.Run(width, s, c, (nuint)start);
+
+        int expectedDone = start + ((n - start) / count * count);
+        Assert.Equal((nuint)expectedDone, done);
+        for (int i = 0; i < n; i++)
+        {
+            bool updated = i >= start && i < expectedDone;
+            Assert.True(updated == (g[i] == 0f), $"gradient[{i}] = {g[i]}: updated should be {updated} (start {start}, done {expectedDone})");
+            Assert.True(updated == (p[i] != 1f), $"parameter[{i}] = {p[i]}: updated should be {updated}");
+            Assert.True(updated == (v[i] != 0f), $"squareAvg[{i}] = {v[i]}: updated should be {updated}");
+            Assert.True(updated == (m[i] != 0f), $"gradAvg[{i}] = {m[i]}: updated should be {updated}");
+            Assert.True(updated == (b[i] != 0f), $"momentumBuffer[{i}] = {b[i]}: updated should be {updated}");
+        }
+    }
+
+    [Fact]
+    public void Run_AtTheEnd_ReturnsLengthAndTouchesNothing()
+    {
+        int n = KernelHarness.MaxLength<double>();
+        var c = RmsPropCoefficients<double>.Create(new RmsProp(), 1);
+        double[] p = Filled(n, 1.0), g = Filled(n, 0.5), v = Filled(n, 0.0), m = Filled(n, 0.0), b = Filled(n, 0.0);
+        var s = new RmsPropKernel.Streams<double>(p, g, v, m, b, (nuint)n);
+        foreach (Width width in new[] { Width.Simd512, Width.Simd256, Width.Simd128, Width.Scalar })
+        {
+            if (SimdRunner.IsHardwareAccelerated<double>(width))
+            {
+                Assert.Equal((nuint)n, SimdRunner.Run(width, s, c, (nuint)n));
+            }
+        }
+
+        Assert.All(g, x => Assert.Equal(0.5, x));
+        Assert.All(p, x => Assert.Equal(1.0, x));
+    }
+
+    [Fact]
+    public void WidthCounts_AreTheVectorCounts()
+    {
+        Assert.Equal(Vector512<float>.Count, SimdRunner.Count<float>(Width.Simd512));
+        Assert.Equal(Vector256<double>.Count, SimdRunner.Count<double>(Width.Simd256));
+        Assert.Equal(Vector128<float>.Count, SimdRunner.Count<float>(Width.Simd128));
+        Assert.Equal(1, SimdRunner.Count<double>(Width.Scalar));
+        Assert.True(SimdRunner.IsHardwareAccelerated<float>(Width.Scalar));
+        Assert.Equal(Vector512.IsHardwareAccelerated, SimdRunner.IsHardwareAccelerated<float>(Width.Simd512));
+        Assert.Equal(Vector256.IsHardwareAccelerated, SimdRunner.IsHardwareAccelerated<double>(Width.Simd256));
+        Assert.Equal(Vector128.IsHardwareAccelerated, SimdRunner.IsHardwareAccelerated<double>(Width.Simd128));
+    }
+
+    private void EachWidth<T>(Width width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int cases = 0;
+        foreach (Combo combo in Combo.Sample(SampleStride, offset: (int)width))
+        {
+            for (int n = 0; n <= KernelHarness.MaxLength<T>(); n++)
+            {
+                if (!KernelHarness.CheckWidth<T>(width, combo, n))
+                {
+                    output.WriteLine($"{width} is not hardware accelerated for {typeof(T).Name} here: skipped.");
+                    return;
+                }
+
+                cases++;
+            }
+        }
+
+        output.WriteLine($"{width}/{typeof(T).Name}: {cases} cases of {KernelHarness.Steps} steps checked.");
+        Assert.True(cases > 0);
+    }
+
+    private static T[] Filled<T>(int n, T value)
+    {
+        var array = new T[n];
+        Array.Fill(array, value);
+        return array;
+    }
+}
