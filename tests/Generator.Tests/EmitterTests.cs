@@ -41,8 +41,8 @@ public class EmitterTests
         int firstUpdate = apply.IndexOf(".Update(", System.StringComparison.Ordinal);
         Assert.True(lastCheck > 0 && lastCheck < stepIncrement && stepIncrement < firstUpdate, "checks must come before any state changes");
         Assert.Contains("CheckShape(this.W, 12, \"W\", \"[3, 4]\")", text);
-        Assert.Contains("state.W.Update(this.W, grad.W, f32);", text);
-        Assert.Contains("state.B.Update(this.B, grad.B, f32NoDecay);", text);
+        Assert.Contains("state.W.Update(this.W, grad.W, f32, __updateThreads);", text);
+        Assert.Contains("state.B.Update(this.B, grad.B, f32NoDecay, __updateThreads);", text);
         Assert.DoesNotContain("f64", text);
     }
 

@@ -79,6 +79,27 @@ internal static class ClassEmitter
         writer.Line("public bool SkipNonFiniteGradients { get; set; }");
         writer.Line();
 
+        if (model.Fields.Any(f => f.IsArray))
+        {
+            writer.Line("/// <summary>");
+            writer.Line("/// How many threads the update of each large array parameter (at least 131 072 elements) may use: 1, the default,");
+            writer.Line("/// keeps every update on the calling thread. The arrays are split in chunks of whole vectors, so the results are bit");
+            writer.Line("/// for bit the same for any value.");
+            writer.Line("/// </summary>");
+            writer.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is less than 1.</exception>");
+            writer.Line(GeneratedCode);
+            writer.Line("public int UpdateThreads");
+            using (writer.Block())
+            {
+                writer.Line("get => __updateThreads;");
+                writer.Line("set => __updateThreads = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(UpdateThreads), value, \"UpdateThreads must be at least 1.\");");
+            }
+
+            writer.Line();
+            writer.Line("private int __updateThreads = 1;");
+            writer.Line();
+        }
+
         writer.Line("/// <summary>The number of steps <see cref=\"SkipNonFiniteGradients\"/> skipped.</summary>");
         writer.Line(GeneratedCode);
         writer.Line("public long SkippedSteps { get; private set; }");

@@ -103,7 +103,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         writer.Line(field.ExcludeFromWeightDecay
             ? $"// {field.Name} ({Names.Keyword(field.Element)}{shape}, no weight decay):  one fused pass of the same update over every element; grad.{field.Id} ← 0"
             : $"// {field.Name} ({Names.Keyword(field.Element)}{shape}):  one fused pass of the same update over every element; grad.{field.Id} ← 0");
-        writer.Line($"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {CoefficientsLocal(field)});");
+        writer.Line($"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {CoefficientsLocal(field)}, __updateThreads);");
     }
 
     private static string Local(ElementType element, bool excluded) =>

@@ -18,11 +18,11 @@ internal static class ClassParser
     /// <summary>The members OptimizerGen adds to every <c>[Optimize]</c> class; none may already exist.</summary>
     internal static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
         "Optimizer", "Grad", "Gradients", "ApplyGradients", "StepCount", "ResetOptimizerState", "OptimizerState", "OptimizerStates",
-        "SkipNonFiniteGradients", "SkippedSteps", "SaveCheckpoint", "LoadCheckpoint");
+        "SkipNonFiniteGradients", "SkippedSteps", "SaveCheckpoint", "LoadCheckpoint", "UpdateThreads");
 
     /// <summary>Private members OptimizerGen adds; a user member of the same name would clash.</summary>
     internal static readonly ImmutableArray<string> PrivateMemberNames = ImmutableArray.Create(
-        "__grad", "__busy", "__optimizerState", "__ApplyGradients", "__ResetOptimizerState", "__CreateCheckpoint", "__LoadCheckpoint",
+        "__grad", "__busy", "__updateThreads", "__optimizerState", "__ApplyGradients", "__ResetOptimizerState", "__CreateCheckpoint", "__LoadCheckpoint",
         "__AccumulateGradients", "__Step", "__floatTape", "__doubleTape", "__branchTape");
 
     /// <summary>The members OptimizerGen adds when the class has a <c>[Loss]</c> method.</summary>

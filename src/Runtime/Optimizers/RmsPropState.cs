@@ -13,7 +13,11 @@ namespace OptimizerGen;
 public sealed class RmsPropState<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Arrays shorter than this are always updated on one thread (the hand-off would cost more than it saves).</summary>
+    public const int MinParallelLength = 1 << 17;
+
     private T[]? _squareAvg;
+    private ParallelUpdate? _parallel;
     private T[]? _gradAvg;
     private T[]? _momentumBuffer;
 
@@ -50,19 +54,26 @@ public sealed class RmsPropState<T>
     /// </summary>
     public void Update(Span<T> parameter, Span<T> gradient, in RmsPropCoefficients<T> c)
     {
-        int n = parameter.Length;
+        Prepare(parameter.Length, gradient.Length, c);
+        RmsPropKernel.Update(parameter, gradient, _squareAvg, _gradAvg, _momentumBuffer, c);
+    }
 
-        // Check before creating any buffer, so a bad call leaves the state as it was.
-        if (gradient.Length != n)
+    /// <summary>
+    /// Checks the lengths, then creates the buffers this step needs (v filled with the initial accumulator value, the
+    /// others with zeros). A bad call throws here and leaves the state as it was.
+    /// </summary>
+    private void Prepare(int n, int gradientLength, in RmsPropCoefficients<T> c)
+    {
+        if (gradientLength != n)
         {
-            throw new ArgumentException($"RMSprop: 'gradient' has length {gradient.Length}, but the parameter has length {n}.", nameof(gradient));
+            throw new ArgumentException($"RMSprop: 'gradient' has length {gradientLength}, but the parameter has length {n}.", "gradient");
         }
 
         foreach (T[]? buffer in (ReadOnlySpan<T[]?>)[_squareAvg, _gradAvg, _momentumBuffer])
         {
             if (buffer is not null && buffer.Length != n)
             {
-                throw new ArgumentException($"RMSprop: the state has length {buffer.Length}, but the parameter has length {n}.", nameof(parameter));
+                throw new ArgumentException($"RMSprop: the state has length {buffer.Length}, but the parameter has length {n}.", "parameter");
             }
         }
 
@@ -81,8 +92,32 @@ public sealed class RmsPropState<T>
         {
             _momentumBuffer ??= new T[n];
         }
+    }
 
-        RmsPropKernel.Update(parameter, gradient, _squareAvg, _gradAvg, _momentumBuffer, c);
+    /// <summary>
+    /// The same update as <see cref="Update(Span{T}, Span{T}, in RmsPropCoefficients{T})"/>, split over up to
+    /// <paramref name="threads"/> threads when the array has at least <see cref="MinParallelLength"/> elements. The chunks are
+    /// whole multiples of 64 elements, so every element goes through exactly the arithmetic of the single-threaded update:
+    /// the results are bit for bit the same.
+    /// </summary>
+    public void Update(T[] parameter, T[] gradient, in RmsPropCoefficients<T> c, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        ArgumentNullException.ThrowIfNull(gradient);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        int n = parameter.Length;
+        int chunks = Math.Min(threads, n / (MinParallelLength / 2));
+        if (chunks <= 1 || n < MinParallelLength)
+        {
+            Update(parameter, gradient, c);
+            return;
+        }
+
+        Prepare(n, gradient.Length, c);
+        _parallel ??= new ParallelUpdate();
+        _parallel.Set(this, parameter, gradient, c);
+        WorkerPool.Run(_parallel, chunks);
+        _parallel.Clear();
     }
 
     /// <summary>
@@ -101,6 +136,46 @@ public sealed class RmsPropState<T>
         _squareAvg = squareAvg;
         _gradAvg = gradAvg;
         _momentumBuffer = momentumBuffer;
+    }
+
+    /// <summary>The chunks of one multi-threaded update (allocated once per state).</summary>
+    private sealed class ParallelUpdate : ChunkedWork
+    {
+        private RmsPropState<T>? _state;
+        private T[]? _parameter;
+        private T[]? _gradient;
+        private RmsPropCoefficients<T> _coefficients;
+
+        public void Set(RmsPropState<T> state, T[] parameter, T[] gradient, in RmsPropCoefficients<T> coefficients)
+        {
+            _state = state;
+            _parameter = parameter;
+            _gradient = gradient;
+            _coefficients = coefficients;
+        }
+
+        public void Clear()
+        {
+            _state = null;
+            _parameter = null;
+            _gradient = null;
+        }
+
+        public override void Run(int chunk, int chunks)
+        {
+            int n = _parameter!.Length;
+            int size = ((n / chunks) + 63) & ~63;
+            int start = Math.Min(n, chunk * size);
+            int length = chunk == chunks - 1 ? n - start : Math.Min(size, n - start);
+            RmsPropState<T> s = _state!;
+            RmsPropKernel.Update(
+                _parameter.AsSpan(start, length),
+                _gradient.AsSpan(start, length),
+                s._squareAvg.AsSpan(start, length),
+                s._gradAvg is null ? default : s._gradAvg.AsSpan(start, length),
+                s._momentumBuffer is null ? default : s._momentumBuffer.AsSpan(start, length),
+                _coefficients);
+        }
     }
 
     /// <summary>Forgets every buffer: the next update starts afresh, as a new optimizer would.</summary>

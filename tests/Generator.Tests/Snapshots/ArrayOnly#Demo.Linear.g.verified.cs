@@ -29,6 +29,21 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool SkipNonFiniteGradients { get; set; }
 
+        /// <summary>
+        /// How many threads the update of each large array parameter (at least 131 072 elements) may use: 1, the default,
+        /// keeps every update on the calling thread. The arrays are split in chunks of whole vectors, so the results are bit
+        /// for bit the same for any value.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public int UpdateThreads
+        {
+            get => __updateThreads;
+            set => __updateThreads = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(UpdateThreads), value, "UpdateThreads must be at least 1.");
+        }
+
+        private int __updateThreads = 1;
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -96,10 +111,10 @@ namespace Demo
             var f32NoDecay = f32.WithoutWeightDecay();
 
             // Weights (float[16×784]):  one fused pass of the same update over every element; grad.Weights ← 0
-            state.Weights.Update(this.Weights, grad.Weights, f32);
+            state.Weights.Update(this.Weights, grad.Weights, f32, __updateThreads);
 
             // _bias (float[], no weight decay):  one fused pass of the same update over every element; grad._bias ← 0
-            state._bias.Update(this._bias, grad._bias, f32NoDecay);
+            state._bias.Update(this._bias, grad._bias, f32NoDecay, __updateThreads);
 
             return true;
         }

@@ -29,6 +29,21 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool SkipNonFiniteGradients { get; set; }
 
+        /// <summary>
+        /// How many threads the update of each large array parameter (at least 131 072 elements) may use: 1, the default,
+        /// keeps every update on the calling thread. The arrays are split in chunks of whole vectors, so the results are bit
+        /// for bit the same for any value.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public int UpdateThreads
+        {
+            get => __updateThreads;
+            set => __updateThreads = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(UpdateThreads), value, "UpdateThreads must be at least 1.");
+        }
+
+        private int __updateThreads = 1;
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -91,7 +106,7 @@ namespace Demo
             var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step);
 
             // Theta (double[]):  one fused pass of the same update over every element; grad.Theta ← 0
-            state.Theta.Update(this.Theta, grad.Theta, f64);
+            state.Theta.Update(this.Theta, grad.Theta, f64, __updateThreads);
 
             return true;
         }

@@ -29,6 +29,21 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool SkipNonFiniteGradients { get; set; }
 
+        /// <summary>
+        /// How many threads the update of each large array parameter (at least 131 072 elements) may use: 1, the default,
+        /// keeps every update on the calling thread. The arrays are split in chunks of whole vectors, so the results are bit
+        /// for bit the same for any value.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public int UpdateThreads
+        {
+            get => __updateThreads;
+            set => __updateThreads = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(UpdateThreads), value, "UpdateThreads must be at least 1.");
+        }
+
+        private int __updateThreads = 1;
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -93,7 +108,7 @@ namespace Demo
             var f64NoDecay = f64.WithoutWeightDecay();
 
             // W (double[]):  one fused pass of the same update over every element; grad.W ← 0
-            state.W.Update(this.W, grad.W, f64);
+            state.W.Update(this.W, grad.W, f64, __updateThreads);
 
             // B (no weight decay):  g ← ±g ;  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on

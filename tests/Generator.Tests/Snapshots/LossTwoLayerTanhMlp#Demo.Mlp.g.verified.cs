@@ -29,6 +29,21 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool SkipNonFiniteGradients { get; set; }
 
+        /// <summary>
+        /// How many threads the update of each large array parameter (at least 131 072 elements) may use: 1, the default,
+        /// keeps every update on the calling thread. The arrays are split in chunks of whole vectors, so the results are bit
+        /// for bit the same for any value.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public int UpdateThreads
+        {
+            get => __updateThreads;
+            set => __updateThreads = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(UpdateThreads), value, "UpdateThreads must be at least 1.");
+        }
+
+        private int __updateThreads = 1;
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -99,13 +114,13 @@ namespace Demo
             var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step);
 
             // W1 (float[8×2]):  one fused pass of the same update over every element; grad.W1 ← 0
-            state.W1.Update(this.W1, grad.W1, f32);
+            state.W1.Update(this.W1, grad.W1, f32, __updateThreads);
 
             // B1 (float[]):  one fused pass of the same update over every element; grad.B1 ← 0
-            state.B1.Update(this.B1, grad.B1, f32);
+            state.B1.Update(this.B1, grad.B1, f32, __updateThreads);
 
             // W2 (float[]):  one fused pass of the same update over every element; grad.W2 ← 0
-            state.W2.Update(this.W2, grad.W2, f32);
+            state.W2.Update(this.W2, grad.W2, f32, __updateThreads);
 
             // B2:  g ← ±g + λ·B2 ;  B2 ← (1 − lr·λ)·B2 ;  v ← ρ·v + (1−ρ)·g² ;  B2 ← B2 − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on
