@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Immutable;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using OptimizerGen.Generator.Diagnostics;
@@ -35,42 +37,10 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             .SelectMany(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.ClassDiagnostics);
 
-        IncrementalValuesProvider<DiagnosticInfo> misplacedParams = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownTypes.ParamAttribute,
-                predicate: static (node, _) => node is VariableDeclaratorSyntax,
-                transform: AttributePlacementParser.ParseParam)
-            .Where(static d => d is not null)
-            .Select(static (d, _) => d!);
-
-        IncrementalValuesProvider<DiagnosticInfo> misplacedExcludes = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownTypes.ExcludeFromWeightDecayAttribute,
-                predicate: static (node, _) => node is VariableDeclaratorSyntax,
-                transform: AttributePlacementParser.ParseExclude)
-            .Where(static d => d is not null)
-            .Select(static (d, _) => d!);
-
-        IncrementalValuesProvider<DiagnosticInfo> misplacedLosses = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownTypes.LossAttribute,
-                predicate: static (node, _) => node is MethodDeclarationSyntax,
-                transform: AttributePlacementParser.ParseMethodAttribute)
-            .Where(static d => d is not null)
-            .Select(static (d, _) => d!);
-
-        IncrementalValuesProvider<DiagnosticInfo> misplacedHelpers = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownTypes.DifferentiableAttribute,
-                predicate: static (node, _) => node is MethodDeclarationSyntax,
-                transform: AttributePlacementParser.ParseMethodAttribute)
-            .Where(static d => d is not null)
-            .Select(static (d, _) => d!);
-
-        IncrementalValuesProvider<DiagnosticInfo> misplaced = misplacedParams.Collect()
-            .Combine(misplacedExcludes.Collect())
-            .Combine(misplacedLosses.Collect())
-            .Combine(misplacedHelpers.Collect())
+        IncrementalValuesProvider<DiagnosticInfo> misplaced = Misplaced(context, KnownTypes.ParamAttribute, AttributePlacementParser.ParseParam)
+            .Combine(Misplaced(context, KnownTypes.ExcludeFromWeightDecayAttribute, AttributePlacementParser.ParseExclude))
+            .Combine(Misplaced(context, KnownTypes.LossAttribute, AttributePlacementParser.ParseMethodAttribute))
+            .Combine(Misplaced(context, KnownTypes.DifferentiableAttribute, AttributePlacementParser.ParseMethodAttribute))
             .SelectMany(static (all, _) => all.Left.Left.Left.AddRange(all.Left.Left.Right).AddRange(all.Left.Right).AddRange(all.Right))
             .WithTrackingName(TrackingNames.MisplacedAttributes);
 
@@ -78,6 +48,20 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(classDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
         context.RegisterSourceOutput(misplaced, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
     }
+
+    /// <summary>The diagnostics for one of OptimizerGen's member attributes where it does nothing (on a field or method).</summary>
+    private static IncrementalValueProvider<ImmutableArray<DiagnosticInfo>> Misplaced(
+        IncrementalGeneratorInitializationContext context,
+        string attribute,
+        Func<GeneratorAttributeSyntaxContext, CancellationToken, DiagnosticInfo?> parse) =>
+        context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                attribute,
+                predicate: static (node, _) => node is VariableDeclaratorSyntax or MethodDeclarationSyntax,
+                transform: parse)
+            .Where(static d => d is not null)
+            .Select(static (d, _) => d!)
+            .Collect();
 
     private static void EmitClass(SourceProductionContext context, OptimizedClass model)
     {

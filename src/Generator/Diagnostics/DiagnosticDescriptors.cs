@@ -10,6 +10,9 @@ internal static class DiagnosticDescriptors
 {
     private const string Category = "OptimizerGen";
 
+    /// <summary>Where each id's page lives (docs/diagnostics/OPTGnnn.md in the repository).</summary>
+    internal const string HelpLinkBase = "https://github.com/optimizergen/optimizergen/blob/main/docs/diagnostics/";
+
     public static readonly DiagnosticDescriptor ClassNotPartial = Error(
         "OPTG001",
         "[Optimize] class must be partial",
@@ -56,7 +59,8 @@ internal static class DiagnosticDescriptors
         "[ExcludeFromWeightDecay] on '{0}' has no effect because '{0}' is not marked [Param]: add [Param], or remove [ExcludeFromWeightDecay]",
         Category,
         DiagnosticSeverity.Warning,
-        isEnabledByDefault: true);
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "OPTG009.md");
 
     public static readonly DiagnosticDescriptor InvalidShape = Error(
         "OPTG010",
@@ -119,5 +123,5 @@ internal static class DiagnosticDescriptors
         "'{0}' is a record: a record's copies and equality would share or compare the optimizer state and gradients, so declare the model as a class");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

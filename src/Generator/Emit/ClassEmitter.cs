@@ -143,12 +143,9 @@ internal static class ClassEmitter
         writer.Line("/// Allocates nothing after the first step.");
         writer.Line("/// </summary>");
         writer.Line("/// <returns>True when the step was applied; false when <see cref=\"SkipNonFiniteGradients\"/> skipped it.</returns>");
-        if (arrays.Count > 0)
-        {
-            writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">A parameter or gradient array is null or has the wrong length. Nothing was changed.</exception>");
-        }
-
-        writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
+        writer.Line(arrays.Count > 0
+            ? "/// <exception cref=\"global::System.InvalidOperationException\">A parameter or gradient array is null or has the wrong length, or another call is using this model at the same time. Nothing was changed.</exception>"
+            : "/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time. Nothing was changed.</exception>");
         writer.Line(GeneratedCode);
         EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
         writer.Line();
