@@ -31,6 +31,7 @@ public sealed class PackageTests(ITestOutputHelper output)
             {
                 string[] entries = package.Entries.Select(e => e.FullName).ToArray();
                 Assert.Contains("analyzers/dotnet/cs/OptimizerGen.Generator.dll", entries);
+                Assert.Contains("analyzers/dotnet/cs/OptimizerGen.CodeFixes.dll", entries);
                 Assert.Contains("lib/net10.0/OptimizerGen.Runtime.dll", entries);
                 Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator", StringComparison.Ordinal));
                 using var nuspec = new StreamReader(package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());

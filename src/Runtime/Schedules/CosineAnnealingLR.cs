@@ -20,9 +20,11 @@ namespace OptimizerGen.Schedules;
 /// <c>η_t = η_min + (η_{t−1} − η_min) · (1 + cos(π t / T_max)) / (1 + cos(π (t − 1) / T_max))</c>, with a special
 /// case where that ratio's denominator is 0 (<c>(t − 1 − T_max) mod 2·T_max = 0</c>), where it adds
 /// <c>(initial_lr − η_min) · (1 − cos(π / T_max)) / 2</c> instead. Mathematically the two forms agree at every epoch,
-/// including after T_max; numerically the recursive one accumulates a rounding error per epoch (tiny: the tests
-/// bound it by 10⁻¹³·initial_lr over 2,000 epochs), and it scales any change made to the lr from outside (another
-/// scheduler, a manual edit) instead of ignoring it. PyTorch's own docstring calls the recursive form an approximation of this closed form;
+/// including after T_max; numerically the recursive one accumulates rounding: over the first T_max epochs the two
+/// agree to a few ulps (≤ 2·10⁻¹⁵·max(initial_lr, η_min) in the tests), but past T_max the error keeps growing,
+/// about linearly in t (≈ 10⁻¹² relative after 2,000 epochs, ≈ 10⁻¹¹ after 20,000); the closed form has no drift.
+/// The recursive form also scales any change made to the lr from outside (another scheduler, a manual edit)
+/// instead of ignoring it. PyTorch's own docstring calls the recursive form an approximation of this closed form;
 /// PyTorch itself uses the closed form for <c>scheduler.step(epoch)</c> and when resuming (<c>last_epoch &gt; 0</c>).
 /// </para>
 /// <para>Immutable; allocates nothing.</para>
