@@ -213,6 +213,8 @@ public class DiagnosticTests
             string format = d.MessageFormat.ToString();
             Assert.True(format.Contains(':') || format.EndsWith("{1}", System.StringComparison.Ordinal), $"{d.Id}: {format}");
             Assert.Equal("OptimizerGen", d.Category);
+            Assert.EndsWith($"/docs/diagnostics/{d.Id}.md", d.HelpLinkUri, System.StringComparison.Ordinal);
+            Assert.True(System.IO.File.Exists(System.IO.Path.Combine(RepoRoot(), "docs", "diagnostics", d.Id + ".md")), $"docs/diagnostics/{d.Id}.md is missing");
         });
 
         string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(RepoRoot(), "src/Generator/AnalyzerReleases.Unshipped.md"));

@@ -46,7 +46,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MemberNameTaken = Error(
         "OPTG007",
         "Member name needed by OptimizerGen is taken",
-        "'{0}' already has a member named '{1}', which OptimizerGen generates: rename that member");
+        "'{0}' already has a member named '{1}'{2}, which OptimizerGen generates: rename that member");
 
     public static readonly DiagnosticDescriptor ParamOutsideOptimizeClass = Error(
         "OPTG008",
@@ -75,7 +75,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GeneratorFailure = Error(
         "OPTG012",
         "OptimizerGen failed",
-        "OptimizerGen could not generate code for '{0}': {1}. This is a bug in OptimizerGen; please report it with this message.");
+        "OptimizerGen could not generate code for '{0}' ({1}): this is a bug in OptimizerGen, please report it with this message");
 
     public static readonly DiagnosticDescriptor InvalidLossSignature = Error(
         "OPTG013",

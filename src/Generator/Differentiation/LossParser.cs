@@ -69,6 +69,7 @@ internal sealed class LossParser
 
     private LossModel? ParseLoss(IMethodSymbol loss)
     {
+        loss = loss.PartialImplementationPart ?? loss; // a partial method's body is in its implementing part
         _loss = loss;
         var syntax = loss.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
         if (syntax is null)
@@ -895,7 +896,11 @@ internal sealed class LossParser
     private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, string[] args)
     {
         _failed = true;
-        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+        DiagnosticInfo diagnostic = DiagnosticInfo.Create(descriptor, location, args);
+        if (!_diagnostics.Contains(diagnostic))
+        {
+            _diagnostics.Add(diagnostic); // a helper called twice reports its problem once
+        }
     }
 
     private SemanticModel SemanticModel(SyntaxNode node) => _compilation.GetSemanticModel(node.SyntaxTree);

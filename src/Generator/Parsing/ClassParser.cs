@@ -292,7 +292,7 @@ internal static class ClassParser
             ISymbol? own = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
             if (own is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameTaken, LocationInfo.From(own.Locations.FirstOrDefault()), type.Name, name));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameTaken, LocationInfo.From(own.Locations.FirstOrDefault()), type.Name, name, string.Empty));
                 continue;
             }
 
@@ -300,7 +300,7 @@ internal static class ClassParser
             {
                 if (baseType.GetMembers(name).Any(m => m.DeclaredAccessibility != Accessibility.Private))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameTaken, classLocation, type.Name, name + "' (inherited from '" + baseType.Name));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameTaken, classLocation, type.Name, name, $" (inherited from '{baseType.Name}')"));
                     break;
                 }
             }

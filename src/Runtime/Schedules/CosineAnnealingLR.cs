@@ -22,10 +22,11 @@ namespace OptimizerGen.Schedules;
 /// <c>(initial_lr − η_min) · (1 − cos(π / T_max)) / 2</c> instead. Mathematically the two forms agree at every epoch,
 /// including after T_max; numerically the recursive one accumulates rounding: over the first T_max epochs the two
 /// agree to a few ulps (≤ 2·10⁻¹⁵·max(initial_lr, η_min) in the tests), but past T_max the error keeps growing,
-/// about linearly in t (≈ 10⁻¹² relative after 2,000 epochs, ≈ 10⁻¹¹ after 20,000); the closed form has no drift.
+/// about linearly in t (up to ≈ 10⁻¹² relative after 2,000 epochs, ≈ 10⁻¹¹ after 20,000); the closed form has no drift.
 /// The recursive form also scales any change made to the lr from outside (another scheduler, a manual edit)
 /// instead of ignoring it. PyTorch's own docstring calls the recursive form an approximation of this closed form;
-/// PyTorch itself uses the closed form for <c>scheduler.step(epoch)</c> and when resuming (<c>last_epoch &gt; 0</c>).
+/// PyTorch itself uses the closed form for <c>scheduler.step(epoch)</c> and for the first step after resuming
+/// (<c>last_epoch &gt; 0</c>).
 /// </para>
 /// <para>Immutable; allocates nothing.</para>
 /// </remarks>
