@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using OptimizerGen.Generator.Diagnostics;
 using OptimizerGen.Generator.Model;
+using OptimizerGen.Generator.Parsing;
 
 namespace OptimizerGen.Generator.Differentiation;
 
@@ -27,6 +28,7 @@ internal sealed class LossParser
     private readonly HashSet<ISymbol> _counters = new(SymbolEqualityComparer.Default);
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reusedNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly List<LocalDeclaration> _locals = new();
     private readonly Stack<IMethodSymbol> _inlining = new();
     private Dictionary<ISymbol, Expr> _substitutions = new(SymbolEqualityComparer.Default);
@@ -47,7 +49,7 @@ internal sealed class LossParser
     /// <summary>Finds the <c>[Loss]</c> method of <paramref name="type"/>, if any, and parses it; null when there is none or it has errors.</summary>
     public static LossModel? Parse(INamedTypeSymbol type, Compilation compilation, IReadOnlyList<ParamField> parameters, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        var losses = type.GetMembers().OfType<IMethodSymbol>().Where(m => HasAttribute(m, KnownTypes.LossAttribute)).ToList();
+        var losses = type.GetMembers().OfType<IMethodSymbol>().Where(m => Symbols.HasAttribute(m, KnownTypes.LossAttribute)).ToList();
         if (losses.Count == 0)
         {
             return null;
@@ -196,7 +198,7 @@ internal sealed class LossParser
 
     private static bool LossIsSum(IMethodSymbol loss)
     {
-        AttributeData? attribute = loss.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypes.LossAttribute);
+        AttributeData? attribute = Symbols.Attribute(loss, KnownTypes.LossAttribute);
         TypedConstant reduction = attribute?.NamedArguments.FirstOrDefault(a => a.Key == "Reduction").Value ?? default;
         return reduction.Value is int value && value == 1;
     }
@@ -787,11 +789,14 @@ internal sealed class LossParser
             arguments.Add(value);
         }
 
-        string container = method.ContainingType?.ToDisplayString() ?? string.Empty;
-        if (container is "System.Math" or "System.MathF" or "float" or "double" or KnownTypes.Activation
+        INamedTypeSymbol? container = method.ContainingType;
+        bool activation = Symbols.Is(container, KnownTypes.Activation);
+        bool math = Symbols.Is(container, "System.Math") || Symbols.Is(container, "System.MathF")
+            || container?.SpecialType is SpecialType.System_Single or SpecialType.System_Double;
+        if ((math || activation)
             && Enum.TryParse(method.Name, out Function function)
             && Arity(function) == arguments.Count
-            && (container == KnownTypes.Activation) == function is Function.Sigmoid or Function.Softplus or Function.Relu)
+            && activation == function is Function.Sigmoid or Function.Softplus or Function.Relu)
         {
             NumType type = Number(method.ReturnType) ?? NumType.Double;
             if (type == NumType.Bool)
@@ -802,7 +807,7 @@ internal sealed class LossParser
             return new Call(function, arguments.Select(a => Convert(a, type)).ToEquatableArray(), type);
         }
 
-        if (SymbolEqualityComparer.Default.Equals(method.ContainingType, _type) && HasAttribute(method, KnownTypes.DifferentiableAttribute))
+        if (SymbolEqualityComparer.Default.Equals(method.ContainingType, _type) && Symbols.HasAttribute(method, KnownTypes.DifferentiableAttribute))
         {
             return Inline(method, arguments, invocation);
         }
@@ -903,7 +908,17 @@ internal sealed class LossParser
         }
     }
 
-    private SemanticModel SemanticModel(SyntaxNode node) => _compilation.GetSemanticModel(node.SyntaxTree);
+    private SemanticModel SemanticModel(SyntaxNode node)
+    {
+        // One semantic model per tree: each new model starts with empty binding caches.
+        if (!_models.TryGetValue(node.SyntaxTree, out SemanticModel? model))
+        {
+            model = _compilation.GetSemanticModel(node.SyntaxTree);
+            _models.Add(node.SyntaxTree, model);
+        }
+
+        return model;
+    }
 
     private bool IsSymbol(SemanticModel model, ExpressionSyntax expression, ISymbol symbol) =>
         SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(expression, _cancellationToken).Symbol, symbol);
@@ -952,8 +967,6 @@ internal sealed class LossParser
 
     private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 
-    private static bool HasAttribute(ISymbol symbol, string name) =>
-        symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name);
 
     private static string SourceText(SyntaxNode node) => Abbreviate(string.Join(" ", node.ToString().Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim())));
 

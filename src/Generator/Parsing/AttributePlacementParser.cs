@@ -18,7 +18,7 @@ internal static class AttributePlacementParser
     {
         ISymbol field = context.TargetSymbol;
         INamedTypeSymbol? type = field.ContainingType;
-        if (type is null || HasAttribute(type, KnownTypes.OptimizeAttribute))
+        if (type is null || Symbols.HasAttribute(type, KnownTypes.OptimizeAttribute))
         {
             return null;
         }
@@ -33,7 +33,7 @@ internal static class AttributePlacementParser
     public static DiagnosticInfo? ParseExclude(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         ISymbol field = context.TargetSymbol;
-        if (HasAttribute(field, KnownTypes.ParamAttribute))
+        if (Symbols.HasAttribute(field, KnownTypes.ParamAttribute))
         {
             return null;
         }
@@ -49,7 +49,7 @@ internal static class AttributePlacementParser
     {
         ISymbol method = context.TargetSymbol;
         INamedTypeSymbol? type = method.ContainingType;
-        if (type is null || HasAttribute(type, KnownTypes.OptimizeAttribute))
+        if (type is null || Symbols.HasAttribute(type, KnownTypes.OptimizeAttribute))
         {
             return null;
         }
@@ -65,7 +65,4 @@ internal static class AttributePlacementParser
 
     private static LocationInfo? AttributeLocation(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
         LocationInfo.From(context.Attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) ?? context.TargetNode);
-
-    private static bool HasAttribute(ISymbol symbol, string metadataName) =>
-        symbol.GetAttributes().Any(a => string.Equals(a.AttributeClass?.ToDisplayString(), metadataName, StringComparison.Ordinal));
 }

@@ -89,7 +89,7 @@ internal static class ClassParser
         foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            AttributeData? param = FindAttribute(field, KnownTypes.ParamAttribute);
+            AttributeData? param = Symbols.Attribute(field, KnownTypes.ParamAttribute);
             if (param is null)
             {
                 continue;
@@ -147,7 +147,7 @@ internal static class ClassParser
             return null;
         }
 
-        if (optimizerType.ToDisplayString() == KnownTypes.RmsProp)
+        if (Symbols.Is(optimizerType, KnownTypes.RmsProp))
         {
             return OptimizerKind.RmsProp;
         }
@@ -219,7 +219,7 @@ internal static class ClassParser
             ok = false;
         }
 
-        bool exclude = FindAttribute(field, KnownTypes.ExcludeFromWeightDecayAttribute) is not null;
+        bool exclude = Symbols.Attribute(field, KnownTypes.ExcludeFromWeightDecayAttribute) is not null;
         bool nullable = classified.Value.IsArray && field.NullableAnnotation == NullableAnnotation.Annotated;
         return ok ? new ParamField(field.Name, classified.Value.Element, classified.Value.IsArray, exclude, shape.ToEquatableArray(), nullable) : null;
     }
@@ -306,9 +306,6 @@ internal static class ClassParser
             }
         }
     }
-
-    private static AttributeData? FindAttribute(ISymbol symbol, string metadataName) =>
-        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
 
     private static bool IsPartial(INamedTypeSymbol type) =>
         type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
