@@ -1,8 +1,13 @@
 // A 2-layer tanh MLP learns the two-moons data set. The loss of one sample is plain C# (TwoLayerMlp.Loss);
 // OptimizerGen differentiates it at compile time — hidden activations go on a tape the model owns — and fuses the
-// batch gradient with the RMSprop update in Step().
+// batch gradient with the RMSprop update in Step(). A picture of the loss curve and the learned decision boundary
+// goes to a PNG: the first argument, or mlp.png in the working directory.
 using System;
+using System.IO;
 using OptimizerGen;
+using ScottPlot;
+
+string picture = Path.GetFullPath(args.Length > 0 ? args[0] : "mlp.png");
 
 const int Samples = 1000;
 var random = new Random(7);
@@ -19,9 +24,11 @@ for (int i = 0; i < Samples; i++)
     order[i] = i;
 }
 
+const int Epochs = 200;
 float[] batchPoints = new float[BatchSize * 2];
 int[] batchLabels = new int[BatchSize];
-for (int epoch = 1; epoch <= 200; epoch++)
+double[] lossCurve = new double[Epochs];
+for (int epoch = 1; epoch <= Epochs; epoch++)
 {
     random.Shuffle(order);
     double epochLoss = 0;
@@ -38,6 +45,7 @@ for (int epoch = 1; epoch <= 200; epoch++)
         epochLoss += model.Step(batchPoints, batchLabels);
     }
 
+    lossCurve[epoch - 1] = epochLoss / (Samples / BatchSize);
     if (epoch == 1 || epoch % 20 == 0)
     {
         Console.WriteLine($"epoch {epoch,3}: loss = {epochLoss / (Samples / BatchSize):F4}, accuracy = {Accuracy(model, points, labels):P1}");
@@ -46,7 +54,94 @@ for (int epoch = 1; epoch <= 200; epoch++)
 
 double accuracy = Accuracy(model, testPoints, testLabels);
 Console.WriteLine($"final accuracy: {accuracy:P1} on {Samples} held-out points");
+Draw(model, lossCurve, testPoints, testLabels, picture);
+Console.WriteLine($"picture: {picture} (1400×600: loss curve, decision boundary)");
 return accuracy >= 0.97 ? 0 : 1;
+
+// Left: the mean training loss of every epoch (log scale). Right: p(label = 1 | x) over the plane, the 0.5 contour
+// (the decision boundary) and the held-out points, coloured by their true label.
+static void Draw(TwoLayerMlp model, double[] lossCurve, float[] points, int[] labels, string path)
+{
+    var figure = new Multiplot();   // starts with one plot
+    figure.Layout = new ScottPlot.MultiplotLayouts.Columns();
+    Plot loss = figure.GetPlot(0);
+    Plot boundary = figure.AddPlot();
+
+    double[] epochs = new double[lossCurve.Length], logLoss = new double[lossCurve.Length];
+    for (int i = 0; i < lossCurve.Length; i++)
+    {
+        epochs[i] = i + 1;
+        logLoss[i] = Math.Log10(lossCurve[i]);
+    }
+
+    loss.Add.ScatterLine(epochs, logLoss, Colors.Navy).LineWidth = 2;
+    loss.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+    {
+        IntegerTicksOnly = true,
+        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+        LabelFormatter = exponent => $"1e{exponent:0}",
+    };
+    loss.Title("training loss (binary cross-entropy)");
+    loss.XLabel("epoch");
+    loss.YLabel("mean loss (log scale)");
+
+    const double XMin = -1.6, XMax = 2.6, YMin = -1.1, YMax = 1.6;
+    const int Columns = 169, Rows = 109;
+    var probability = new double[Rows, Columns];
+    var surface = new Coordinates3d[Rows, Columns];
+    Span<float> point = stackalloc float[2];
+    for (int r = 0; r < Rows; r++)
+    {
+        double y = YMax - (YMax - YMin) * r / (Rows - 1);   // heatmap rows run top to bottom
+        for (int c = 0; c < Columns; c++)
+        {
+            double x = XMin + (XMax - XMin) * c / (Columns - 1);
+            point[0] = (float)x;
+            point[1] = (float)y;
+            probability[r, c] = model.Probability(point);
+            surface[r, c] = new Coordinates3d(x, y, probability[r, c]);
+        }
+    }
+
+    var heatmap = boundary.Add.Heatmap(probability);
+    heatmap.Extent = new CoordinateRect(XMin, XMax, YMin, YMax);
+    heatmap.Colormap = new ScottPlot.Colormaps.Balance();
+    heatmap.ManualRange = new ScottPlot.Range(0, 1);
+    heatmap.Opacity = 0.45;
+    boundary.Add.ColorBar(heatmap);
+
+    var edge = boundary.Add.ContourLines(surface);
+    edge.ContourLineLevels = [0.5];
+    edge.Update(surface);   // the lines are traced when the data is given: again, now that the level is set
+    edge.LineColor = Colors.Black;
+    edge.LineWidth = 2;
+    edge.LabelStyle.IsVisible = false;
+
+    for (int label = 0; label <= 1; label++)
+    {
+        var xs = new System.Collections.Generic.List<double>();
+        var ys = new System.Collections.Generic.List<double>();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] == label)
+            {
+                xs.Add(points[2 * i]);
+                ys.Add(points[2 * i + 1]);
+            }
+        }
+
+        var markers = boundary.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 4, label == 0 ? Colors.Blue : Colors.Red);
+        markers.LegendText = $"held-out label {label}";
+    }
+
+    boundary.Title("p(label = 1), boundary p = 0.5 (black), held-out points");
+    boundary.XLabel("x₁");
+    boundary.YLabel("x₂");
+    boundary.Axes.SetLimits(XMin, XMax, YMin, YMax);
+    boundary.ShowLegend(Alignment.LowerLeft);
+
+    figure.SavePng(path, 1400, 600);
+}
 
 static double Accuracy(TwoLayerMlp model, float[] points, int[] labels)
 {
