@@ -9,10 +9,12 @@ namespace OptimizerGen.Kernels;
 
 /// <summary>
 /// The fused single-pass RMSprop update over spans: each element's parameter, gradient and state are read once and
-/// written once, and the gradient is zeroed in the same pass. The loop body is written once (<see cref="Run"/>) and
+/// written once, and the gradient is zeroed in the same pass. The loop body is written once (<see cref="Loop"/>) and
 /// compiled per vector width, Vector512 → Vector256 → Vector128, with the scalar width finishing the remainder, so no
 /// element is updated twice. Which buffers are in use (centered, momentum, clamp) selects one of six loop variants
-/// before the loop; every other option is a coefficient (see <see cref="RmsPropCoefficients{T}"/>).
+/// before the loop; every other option is a coefficient (see <see cref="RmsPropCoefficients{T}"/>). A term whose
+/// coefficient makes it an exact identity this step (g·1, p·1, v·1, m·1, + 0) is left out of the loop as well (see
+/// <see cref="ITerms"/>): the results are the same bits, and the framework presets run only the arithmetic they need.
 /// </summary>
 public static class RmsPropKernel
 {
@@ -69,13 +71,19 @@ public static class RmsPropKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckLength(int actual, int expected, string name)
     {
         if (actual != expected)
         {
-            throw new ArgumentException($"RMSprop: '{name}' has length {actual}, but the parameter has length {expected}.", name);
+            ThrowLengthMismatch(actual, expected, name);
         }
     }
+
+    /// <summary>Out of line, so formatting the message does not weigh on <see cref="Update"/>'s prologue.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLengthMismatch(int actual, int expected, string name) =>
+        throw new ArgumentException($"RMSprop: '{name}' has length {actual}, but the parameter has length {expected}.", name);
 
     /// <summary>Runs the widest accelerated width over whole vectors, then the scalar width over the rest.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -98,19 +106,52 @@ public static class RmsPropKernel
             done = Run<T, Simd128<T>, Vector128<T>, TVariant, TDecay>(s, c, 0);
         }
 
-        Run<T, SimdScalar<T>, T, TVariant, TDecay>(s, c, done);
+        if (done < s.Length)
+        {
+            Run<T, SimdScalar<T>, T, TVariant, TDecay>(s, c, done);
+        }
     }
 
     /// <summary>
-    /// The loop, written once for every width. Updates whole vectors from <paramref name="start"/> and returns the
-    /// index of the first element it did not touch.
+    /// Updates whole vectors from <paramref name="start"/> and returns the index of the first element it did not
+    /// touch: <see cref="Loop"/> without the terms this step's coefficients make exact identities (see
+    /// <see cref="ITerms"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static nuint Run<T, TSimd, TVector, TVariant, TDecay>(in Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
         where TVariant : struct, IVariant
         where TDecay : struct, IFlag
+    {
+        // Every preset puts ε on one side of the root only; without maximize, decoupled decay or bias correction the
+        // loop then needs neither g·1, p·1, v·1 nor a + 0 (ε outside: PyTorch's defaults; inside: Keras', TF 1's, Optax's).
+        bool identities = c.GradientSign == T.One && c.ParameterScale == T.One && c.Correction == T.One;
+        if (identities && c.EpsilonInside == T.Zero && c.EpsilonOutside > T.Zero)
+        {
+            return Loop<T, TSimd, TVector, TVariant, TDecay, EpsilonOutsideOnly>(s, c, start);
+        }
+
+        if (identities && c.EpsilonOutside == T.Zero && c.EpsilonInside > T.Zero)
+        {
+            return Loop<T, TSimd, TVector, TVariant, TDecay, EpsilonInsideOnly>(s, c, start);
+        }
+
+        return Loop<T, TSimd, TVector, TVariant, TDecay, AllTerms>(s, c, start);
+    }
+
+    /// <summary>
+    /// The loop, written once for every width and set of terms. Updates whole vectors from <paramref name="start"/>
+    /// and returns the index of the first element it did not touch.
+    /// </summary>
+    private static nuint Loop<T, TSimd, TVector, TVariant, TDecay, TTerms>(in Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TSimd : struct, ISimd<TVector, T>
+        where TVector : struct
+        where TVariant : struct, IVariant
+        where TDecay : struct, IFlag
+        where TTerms : struct, ITerms
     {
         TVector sign = TSimd.Broadcast(c.GradientSign);
         TVector coupledDecay = TSimd.Broadcast(c.CoupledDecay);
@@ -132,13 +173,19 @@ public static class RmsPropKernel
         ref T mRef = ref s.GradAvg;
         ref T bRef = ref s.MomentumBuffer;
         nuint count = (nuint)TSimd.Count;
+        nuint length = s.Length; // a local: s is a reference the stores below might alias, so s.Length would be reloaded every iteration
         nuint i = start;
-        for (; i + count <= s.Length; i += count)
+        for (; i + count <= length; i += count)
         {
             TVector p = TSimd.Load(ref pRef, i);
 
             // g ← sign·g + λ·p   (maximize; coupled weight decay)
-            TVector g = TSimd.Multiply(sign, TSimd.Load(ref gRef, i));
+            TVector g = TSimd.Load(ref gRef, i);
+            if (TTerms.GradientSign)
+            {
+                g = TSimd.Multiply(sign, g);
+            }
+
             if (TDecay.On)
             {
                 g = TSimd.FusedMultiplyAdd(p, coupledDecay, g);
@@ -147,20 +194,23 @@ public static class RmsPropKernel
             TSimd.Store(zero, ref gRef, i);
 
             // p ← p·(1 − lr·λ)   (decoupled weight decay)
-            p = TSimd.Multiply(p, parameterScale);
+            if (TTerms.ParameterScale)
+            {
+                p = TSimd.Multiply(p, parameterScale);
+            }
 
             // v ← ρ·v + (1−ρ)·g²
             TVector v = TSimd.FusedMultiplyAdd(TSimd.Multiply(oneMinusDecay, g), g, TSimd.Multiply(decay, TSimd.Load(ref vRef, i)));
             TSimd.Store(v, ref vRef, i);
 
             // s = v̂ (− m̂²) ;  d = √(s + ε_in) + ε_out
-            TVector variance = TSimd.Multiply(v, correction);
+            TVector variance = TTerms.Correction ? TSimd.Multiply(v, correction) : v;
             if (TVariant.UsesGradAvg)
             {
                 // m ← ρ·m + (1−ρ)·g ;  s = v̂ − m̂²  (clamped at 0 on request)
                 TVector m = TSimd.FusedMultiplyAdd(g, oneMinusDecay, TSimd.Multiply(decay, TSimd.Load(ref mRef, i)));
                 TSimd.Store(m, ref mRef, i);
-                TVector mHat = TSimd.Multiply(m, correction);
+                TVector mHat = TTerms.Correction ? TSimd.Multiply(m, correction) : m;
                 variance = TSimd.FusedMultiplyAdd(TSimd.Subtract(zero, mHat), mHat, variance);
                 if (TVariant.ClampsVariance)
                 {
@@ -168,7 +218,12 @@ public static class RmsPropKernel
                 }
             }
 
-            TVector d = TSimd.Add(TSimd.Sqrt(TSimd.Add(variance, epsInside)), epsOutside);
+            TVector d = TSimd.Sqrt(TTerms.EpsilonInside ? TSimd.Add(variance, epsInside) : variance);
+            if (TTerms.EpsilonOutside)
+            {
+                d = TSimd.Add(d, epsOutside);
+            }
+
             if (TVariant.UsesMomentum)
             {
                 // u = g/d ;  b ← μ·b + gain·u ;  p ← p − step_b·b − step_u·u
@@ -227,6 +282,65 @@ public static class RmsPropKernel
     internal readonly struct NoCoupledDecay : IFlag
     {
         public static bool On => false;
+    }
+
+    /// <summary>
+    /// Which of the other per-element terms a loop computes; constants the JIT folds away. A term is left out only when
+    /// this step's coefficient makes it an exact identity for every input, so the results are the same bits either way:
+    /// <list type="bullet">
+    /// <item><description>x·1 = x for every x (a NaN stays a NaN): sign·g, p·(1 − lr·λ), v·c and m·c.</description></item>
+    /// <item><description>ε outside (ε_in = ±0, ε_out &gt; 0): √(s + ε_in) and √s differ only for s = −0 (−0 against
+    /// +0), and either plus ε_out is ε_out.</description></item>
+    /// <item><description>ε inside (ε_out = ±0, ε_in &gt; 0): s + ε_in is never −0, so neither is its root, and
+    /// x + (±0) = x for every other x.</description></item>
+    /// </list>
+    /// </summary>
+    internal interface ITerms
+    {
+        /// <summary>g ← sign·g.</summary>
+        static abstract bool GradientSign { get; }
+
+        /// <summary>p ← p·(1 − lr·λ).</summary>
+        static abstract bool ParameterScale { get; }
+
+        /// <summary>v̂ = v·c, m̂ = m·c.</summary>
+        static abstract bool Correction { get; }
+
+        /// <summary>+ ε_in under the root.</summary>
+        static abstract bool EpsilonInside { get; }
+
+        /// <summary>+ ε_out after the root.</summary>
+        static abstract bool EpsilonOutside { get; }
+    }
+
+    /// <summary>Every term: right for any coefficients.</summary>
+    internal readonly struct AllTerms : ITerms
+    {
+        public static bool GradientSign => true;
+        public static bool ParameterScale => true;
+        public static bool Correction => true;
+        public static bool EpsilonInside => true;
+        public static bool EpsilonOutside => true;
+    }
+
+    /// <summary>sign = 1, 1 − lr·λ = 1, c = 1, ε_in = ±0, ε_out &gt; 0: d = √s + ε (PyTorch's defaults).</summary>
+    internal readonly struct EpsilonOutsideOnly : ITerms
+    {
+        public static bool GradientSign => false;
+        public static bool ParameterScale => false;
+        public static bool Correction => false;
+        public static bool EpsilonInside => false;
+        public static bool EpsilonOutside => true;
+    }
+
+    /// <summary>sign = 1, 1 − lr·λ = 1, c = 1, ε_out = ±0, ε_in &gt; 0: d = √(s + ε) (Keras', TF 1's and Optax's defaults).</summary>
+    internal readonly struct EpsilonInsideOnly : ITerms
+    {
+        public static bool GradientSign => false;
+        public static bool ParameterScale => false;
+        public static bool Correction => false;
+        public static bool EpsilonInside => true;
+        public static bool EpsilonOutside => false;
     }
 
     /// <summary>Which buffers a loop variant touches; constants the JIT folds away.</summary>
