@@ -1,0 +1,29 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using Perfolizer.Horology;
+
+namespace OptimizerGen.StepBenchmarks;
+
+/// <summary>
+/// One launch per benchmark, 5 warm-up and 15 measured iterations of ~150 ms, with the memory diagnoser.
+/// <c>DOTNET_TC_CallCountingDelayMs=0</c> makes tiered compilation promote hot methods at once, so no measured
+/// iteration runs tier-0 code (see shared/TOOLCHAIN.md).
+/// </summary>
+public sealed class StepConfig : ManualConfig
+{
+    public StepConfig()
+    {
+        AddJob(Job.Default
+            .WithId("Step")
+            .WithLaunchCount(1)
+            .WithWarmupCount(5)
+            .WithIterationCount(15)
+            .WithIterationTime(TimeInterval.FromMilliseconds(150))
+            .WithEnvironmentVariables(new EnvironmentVariable("DOTNET_TC_CallCountingDelayMs", "0")));
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(StatisticColumn.Median);
+        HideColumns(Column.Error, Column.RatioSD, Column.AllocRatio);
+    }
+}

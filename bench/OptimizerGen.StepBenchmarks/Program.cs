@@ -1,0 +1,16 @@
+// OptimizerGen Step benchmarks: the generated Step (compile-time gradient fused with RMSprop) against a hand-written
+// fused C# loop and TorchSharp. Run from the repository root (see README.md):
+//   dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --filter '*'
+// or, for ratios that hold on a loaded machine (thread CPU time, one process, interleaved):
+//   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --cpu-time
+using System;
+using BenchmarkDotNet.Running;
+using OptimizerGen.StepBenchmarks;
+
+if (args is ["--cpu-time"])
+{
+    CpuTimeRun.Run();
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Neuron).Assembly).Run(args);
