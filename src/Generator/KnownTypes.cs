@@ -15,6 +15,7 @@ internal static class KnownTypes
     public const string RmsPropCoefficientsRef = "global::OptimizerGen.RmsPropCoefficients";
     public const string RmsPropStateRef = "global::OptimizerGen.RmsPropState";
     public const string RmsPropScalarStateRef = "global::OptimizerGen.RmsPropScalarState";
+    public const string GradientClippingRef = "global::OptimizerGen.GradientClipping";
     public const string TapeRef = "global::OptimizerGen.Runtime.Tape";
     public const string ActivationRef = "global::OptimizerGen.Activation";
     public const string FiniteKernelRef = "global::OptimizerGen.Kernels.FiniteKernel";

@@ -18,10 +18,10 @@ public class EmitterTests
             new ParamField("Alpha", ElementType.Float, false, false, EquatableArray<int>.Empty),
             new ParamField("Beta", ElementType.Double, false, true, EquatableArray<int>.Empty)));
 
-        Assert.Contains("// Alpha:  g ← ±g + λ·Alpha ;", text);
-        Assert.Contains("// Beta (no weight decay):  g ← ±g ;", text);
+        Assert.Contains("// Alpha:  g ← clip(±g) + λ·Alpha ;", text);
+        Assert.Contains("// Beta (no weight decay):  g ← clip(±g) ;", text);
         Assert.Contains("if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.Alpha, f32.CoupledDecay, g);", text);
-        Assert.Contains("double g = f64NoDecay.GradientSign * grad.Beta;", text);
+        Assert.Contains("double g = f64NoDecay.GradientScale * (double)factor_Beta * grad.Beta;", text);
         Assert.DoesNotContain("RmsPropKernel", text);
         Assert.DoesNotContain("CheckArrays", text);
         Assert.Equal(2, CountOf(text, "ref global::OptimizerGen.RmsPropScalarState<"));
@@ -39,10 +39,12 @@ public class EmitterTests
         int lastCheck = apply.LastIndexOf("CheckLength(", System.StringComparison.Ordinal);
         int stepIncrement = apply.IndexOf("++StepCount", System.StringComparison.Ordinal);
         int firstUpdate = apply.IndexOf(".Update(", System.StringComparison.Ordinal);
+        int norms = apply.IndexOf("GlobalFactor(", System.StringComparison.Ordinal);
         Assert.True(lastCheck > 0 && lastCheck < stepIncrement && stepIncrement < firstUpdate, "checks must come before any state changes");
+        Assert.True(lastCheck < norms && norms < stepIncrement, "the clipping norms (which may throw) must come before any state changes");
         Assert.Contains("CheckShape(this.W, 12, \"W\", \"[3, 4]\")", text);
-        Assert.Contains("state.W.Update(this.W, grad.W, f32, __updateThreads);", text);
-        Assert.Contains("state.B.Update(this.B, grad.B, f32NoDecay, __updateThreads);", text);
+        Assert.Contains("state.W.Update(this.W, grad.W, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W) : f32, __updateThreads);", text);
+        Assert.Contains("state.B.Update(this.B, grad.B, clipping.ClipsNorm ? f32NoDecay.WithGradientFactor(factor_B) : f32NoDecay, __updateThreads);", text);
         Assert.DoesNotContain("f64", text);
     }
 

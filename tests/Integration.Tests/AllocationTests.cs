@@ -70,6 +70,27 @@ public sealed class AllocationTests
         Assert.NotNull(m.OptimizerState.W64.MomentumBuffer);
     }
 
+    [Theory]
+    [InlineData(1.0, 2.0, null)]
+    [InlineData(double.PositiveInfinity, null, 0.1)]
+    [InlineData(3.0, null, null)]
+    public void Gradient_clipping_by_norm_and_value(double normType, double? maxNorm, double? maxValue)
+    {
+        // The norms (TensorPrimitives over every gradient), the factors and the folded clamp allocate nothing either.
+        var m = new PresetModel
+        {
+            GradientClipping = maxNorm is double c
+                ? new GradientClipping { MaxGlobalNorm = c, NormType = normType, MaxValue = maxValue, ErrorIfNonFinite = true }
+                : new GradientClipping { MaxNorm = 0.5, NormType = normType, MaxValue = maxValue },
+        };
+        Assert.Equal(0, AllocatedBytes(t =>
+        {
+            Fill(m, t);
+            m.ApplyGradients();
+        }));
+        Assert.Equal(WarmUp + (3 * Measured), m.StepCount);
+    }
+
     [Fact]
     public void The_measurement_sees_allocations()
     {

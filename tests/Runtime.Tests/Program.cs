@@ -50,6 +50,14 @@ public static class Program
                 KernelHarness.CheckState<float>(combo, KernelHarness.MaxLength<float>());
                 KernelHarness.CheckState<double>(combo, KernelHarness.MaxLength<double>());
                 cases += 2;
+                if (everyLength)
+                {
+                    // Gradient clipping folded in: a norm factor and a value clamp.
+                    var clip = new KernelHarness.Clip(0.6, 2.0);
+                    KernelHarness.CheckDispatcher<float>(combo, KernelHarness.MaxLength<float>(), clip);
+                    KernelHarness.CheckDispatcher<double>(combo, KernelHarness.MaxLength<double>(), clip);
+                    cases += 2;
+                }
             }
 
             Console.WriteLine($"{PassMarker}: {cases} cases of {KernelHarness.Steps} steps in {clock.ElapsedMilliseconds} ms");

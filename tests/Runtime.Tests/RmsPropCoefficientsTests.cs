@@ -117,7 +117,7 @@ public class RmsPropCoefficientsTests
         Assert.Equal(0.0, off.CoupledDecay);
         Assert.Equal(1.0, off.ParameterScale);
         Assert.Equal(c with { CoupledDecay = 0, ParameterScale = 1 }, off);
-        Assert.Equal(-1.0, off.GradientSign);
+        Assert.Equal(-1.0, off.GradientScale);
         Assert.True(off.Centered && off.ClampVariance && off.HasMomentum);
         Assert.Equal(0.3, off.InitialAccumulatorValue);
     }
@@ -131,7 +131,7 @@ public class RmsPropCoefficientsTests
         T mu = T.CreateChecked(Combo.MomentumFactor);
         bool inside = combo.MomentumStyle == MomentumStyle.LearningRateInsideBuffer;
 
-        Same(combo.Maximize ? -T.One : T.One, c.GradientSign, "GradientSign", at);
+        Same(combo.Maximize ? -T.One : T.One, c.GradientScale, "GradientScale", at);
         Same(combo.WeightDecay == WeightDecayMode.Coupled ? T.CreateChecked(Combo.WeightDecayFactor) : T.Zero, c.CoupledDecay, "CoupledDecay", at);
         Same(combo.WeightDecay == WeightDecayMode.Decoupled ? T.CreateChecked(1 - (Combo.LearningRate * Combo.WeightDecayFactor)) : T.One, c.ParameterScale, "ParameterScale", at);
         Same(T.CreateChecked(Combo.Decay), c.Decay, "Decay", at);

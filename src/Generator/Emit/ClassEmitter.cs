@@ -100,6 +100,9 @@ internal static class ClassEmitter
             writer.Line();
         }
 
+        ClippingEmitter.EmitProperty(writer, GeneratedCode);
+        writer.Line();
+
         writer.Line("/// <summary>The number of steps <see cref=\"SkipNonFiniteGradients\"/> skipped.</summary>");
         writer.Line(GeneratedCode);
         writer.Line("public long SkippedSteps { get; private set; }");
@@ -144,8 +147,8 @@ internal static class ClassEmitter
         writer.Line("/// </summary>");
         writer.Line("/// <returns>True when the step was applied; false when <see cref=\"SkipNonFiniteGradients\"/> skipped it.</returns>");
         writer.Line(arrays.Count > 0
-            ? "/// <exception cref=\"global::System.InvalidOperationException\">A parameter or gradient array is null or has the wrong length, or another call is using this model at the same time. Nothing was changed.</exception>"
-            : "/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time. Nothing was changed.</exception>");
+            ? "/// <exception cref=\"global::System.InvalidOperationException\">A parameter or gradient array is null or has the wrong length, the gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>"
+            : "/// <exception cref=\"global::System.InvalidOperationException\">The gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>");
         writer.Line(GeneratedCode);
         EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
         writer.Line();
@@ -177,6 +180,9 @@ internal static class ClassEmitter
                 writer.Line("SkippedSteps++;");
                 writer.Line("return false;");
             }
+
+            writer.Line();
+            ClippingEmitter.EmitFactors(writer, model);
 
             writer.Line();
             writer.Line("long step = ++StepCount;");

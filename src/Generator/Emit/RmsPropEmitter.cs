@@ -33,7 +33,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
 
             string local = Local(element, excluded: false);
             string type = Names.Keyword(element);
-            writer.Line($"var {local} = {KnownTypes.RmsPropCoefficientsRef}<{type}>.Create(options, step);");
+            writer.Line($"var {local} = {KnownTypes.RmsPropCoefficientsRef}<{type}>.Create(options, step, {ClippingEmitter.Local});");
             if (fields.Any(f => f.ExcludeFromWeightDecay))
             {
                 writer.Line($"var {Local(element, excluded: true)} = {local}.WithoutWeightDecay();");
@@ -52,14 +52,15 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         bool decay = !field.ExcludeFromWeightDecay;
 
         writer.Line(decay
-            ? $"// {field.Name}:  g ← ±g + λ·{field.Name} ;  {field.Name} ← (1 − lr·λ)·{field.Name} ;  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√v + ε)"
-            : $"// {field.Name} (no weight decay):  g ← ±g ;  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√v + ε)");
+            ? $"// {field.Name}:  g ← clip(±g) + λ·{field.Name} ;  {field.Name} ← (1 − lr·λ)·{field.Name} ;  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√v + ε)"
+            : $"// {field.Name} (no weight decay):  g ← clip(±g) ;  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√v + ε)");
         writer.Line("//     with the centered, momentum and bias-correction terms when those options are on");
         using (writer.Block())
         {
             writer.Line($"ref {ScalarStateTypeRef(t)} s = ref state.{field.Id};");
             writer.Line($"if (step == 1) s = new {ScalarStateTypeRef(t)}({c}.InitialAccumulatorValue);");
-            writer.Line($"{t} g = {c}.GradientSign * grad.{field.Id};");
+            writer.Line($"{t} g = {c}.GradientScale * ({t}){ClippingEmitter.Factor(field)} * grad.{field.Id};");
+            writer.Line($"if ({c}.ClipsValue) g = {t}.Min({t}.Max(g, -{c}.ClipValue), {c}.ClipValue);");
             if (decay)
             {
                 writer.Line($"if ({c}.CoupledDecay != {zero}) g = {t}.FusedMultiplyAdd({p}, {c}.CoupledDecay, g);");
@@ -103,7 +104,8 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         writer.Line(field.ExcludeFromWeightDecay
             ? $"// {field.Name} ({Names.Keyword(field.Element)}{shape}, no weight decay):  one fused pass of the same update over every element; grad.{field.Id} ← 0"
             : $"// {field.Name} ({Names.Keyword(field.Element)}{shape}):  one fused pass of the same update over every element; grad.{field.Id} ← 0");
-        writer.Line($"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {CoefficientsLocal(field)}, __updateThreads);");
+        string c = CoefficientsLocal(field);
+        writer.Line($"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {ClippingEmitter.Local}.ClipsNorm ? {c}.WithGradientFactor({ClippingEmitter.Factor(field)}) : {c}, __updateThreads);");
     }
 
     private static string Local(ElementType element, bool excluded) =>

@@ -18,7 +18,7 @@ internal static class ClassParser
     /// <summary>The members OptimizerGen adds to every <c>[Optimize]</c> class; none may already exist.</summary>
     internal static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
         "Optimizer", "Grad", "Gradients", "ApplyGradients", "StepCount", "ResetOptimizerState", "OptimizerState", "OptimizerStates",
-        "SkipNonFiniteGradients", "SkippedSteps", "SaveCheckpoint", "LoadCheckpoint", "UpdateThreads");
+        "SkipNonFiniteGradients", "SkippedSteps", "SaveCheckpoint", "LoadCheckpoint", "UpdateThreads", "GradientClipping");
 
     /// <summary>Private members OptimizerGen adds; a user member of the same name would clash.</summary>
     internal static readonly ImmutableArray<string> PrivateMemberNames = ImmutableArray.Create(

@@ -127,7 +127,12 @@ public static class RmsPropKernel
     {
         // Every preset puts ε on one side of the root only; without maximize, decoupled decay or bias correction the
         // loop then needs neither g·1, p·1, v·1 nor a + 0 (ε outside: PyTorch's defaults; inside: Keras', TF 1's, Optax's).
-        bool identities = c.GradientSign == T.One && c.ParameterScale == T.One && c.Correction == T.One;
+        if (c.ClipsValue)
+        {
+            return Loop<T, TSimd, TVector, TVariant, TDecay, AllTermsClamped>(s, c, start);
+        }
+
+        bool identities = c.GradientScale == T.One && c.ParameterScale == T.One && c.Correction == T.One;
         if (identities && c.EpsilonInside == T.Zero && c.EpsilonOutside > T.Zero)
         {
             return Loop<T, TSimd, TVector, TVariant, TDecay, EpsilonOutsideOnly>(s, c, start);
@@ -153,7 +158,9 @@ public static class RmsPropKernel
         where TDecay : struct, IFlag
         where TTerms : struct, ITerms
     {
-        TVector sign = TSimd.Broadcast(c.GradientSign);
+        TVector scale = TSimd.Broadcast(c.GradientScale);
+        TVector clipHigh = TSimd.Broadcast(c.ClipValue);
+        TVector clipLow = TSimd.Broadcast(-c.ClipValue);
         TVector coupledDecay = TSimd.Broadcast(c.CoupledDecay);
         TVector parameterScale = TSimd.Broadcast(c.ParameterScale);
         TVector decay = TSimd.Broadcast(c.Decay);
@@ -179,11 +186,16 @@ public static class RmsPropKernel
         {
             TVector p = TSimd.Load(ref pRef, i);
 
-            // g ← sign·g + λ·p   (maximize; coupled weight decay)
+            // g ← clamp(scale·g, −c, c) + λ·p   (maximize and norm clipping; value clipping; coupled weight decay)
             TVector g = TSimd.Load(ref gRef, i);
-            if (TTerms.GradientSign)
+            if (TTerms.GradientScale)
             {
-                g = TSimd.Multiply(sign, g);
+                g = TSimd.Multiply(scale, g);
+            }
+
+            if (TTerms.ClampsGradient)
+            {
+                g = TSimd.Min(TSimd.Max(g, clipLow), clipHigh);
             }
 
             if (TDecay.On)
@@ -288,7 +300,7 @@ public static class RmsPropKernel
     /// Which of the other per-element terms a loop computes; constants the JIT folds away. A term is left out only when
     /// this step's coefficient makes it an exact identity for every input, so the results are the same bits either way:
     /// <list type="bullet">
-    /// <item><description>x·1 = x for every x (a NaN stays a NaN): sign·g, p·(1 − lr·λ), v·c and m·c.</description></item>
+    /// <item><description>x·1 = x for every x (a NaN stays a NaN): scale·g, p·(1 − lr·λ), v·c and m·c.</description></item>
     /// <item><description>ε outside (ε_in = ±0, ε_out &gt; 0): √(s + ε_in) and √s differ only for s = −0 (−0 against
     /// +0), and either plus ε_out is ε_out.</description></item>
     /// <item><description>ε inside (ε_out = ±0, ε_in &gt; 0): s + ε_in is never −0, so neither is its root, and
@@ -297,8 +309,11 @@ public static class RmsPropKernel
     /// </summary>
     internal interface ITerms
     {
-        /// <summary>g ← sign·g.</summary>
-        static abstract bool GradientSign { get; }
+        /// <summary>g ← scale·g.</summary>
+        static abstract bool GradientScale { get; }
+
+        /// <summary>g ← clamp(g, −c, c): only when value clipping is on.</summary>
+        static abstract bool ClampsGradient { get; }
 
         /// <summary>p ← p·(1 − lr·λ).</summary>
         static abstract bool ParameterScale { get; }
@@ -313,30 +328,44 @@ public static class RmsPropKernel
         static abstract bool EpsilonOutside { get; }
     }
 
-    /// <summary>Every term: right for any coefficients.</summary>
+    /// <summary>Every term: right for any coefficients without value clipping.</summary>
     internal readonly struct AllTerms : ITerms
     {
-        public static bool GradientSign => true;
+        public static bool GradientScale => true;
+        public static bool ClampsGradient => false;
         public static bool ParameterScale => true;
         public static bool Correction => true;
         public static bool EpsilonInside => true;
         public static bool EpsilonOutside => true;
     }
 
-    /// <summary>sign = 1, 1 − lr·λ = 1, c = 1, ε_in = ±0, ε_out &gt; 0: d = √s + ε (PyTorch's defaults).</summary>
+    /// <summary>Every term and the value clamp: right for any coefficients.</summary>
+    internal readonly struct AllTermsClamped : ITerms
+    {
+        public static bool GradientScale => true;
+        public static bool ClampsGradient => true;
+        public static bool ParameterScale => true;
+        public static bool Correction => true;
+        public static bool EpsilonInside => true;
+        public static bool EpsilonOutside => true;
+    }
+
+    /// <summary>scale = 1, 1 − lr·λ = 1, c = 1, ε_in = ±0, ε_out &gt; 0, no clamp: d = √s + ε (PyTorch's defaults).</summary>
     internal readonly struct EpsilonOutsideOnly : ITerms
     {
-        public static bool GradientSign => false;
+        public static bool GradientScale => false;
+        public static bool ClampsGradient => false;
         public static bool ParameterScale => false;
         public static bool Correction => false;
         public static bool EpsilonInside => false;
         public static bool EpsilonOutside => true;
     }
 
-    /// <summary>sign = 1, 1 − lr·λ = 1, c = 1, ε_out = ±0, ε_in &gt; 0: d = √(s + ε) (Keras', TF 1's and Optax's defaults).</summary>
+    /// <summary>scale = 1, 1 − lr·λ = 1, c = 1, ε_out = ±0, ε_in &gt; 0, no clamp: d = √(s + ε) (Keras', TF 1's and Optax's defaults).</summary>
     internal readonly struct EpsilonInsideOnly : ITerms
     {
-        public static bool GradientSign => false;
+        public static bool GradientScale => false;
+        public static bool ClampsGradient => false;
         public static bool ParameterScale => false;
         public static bool Correction => false;
         public static bool EpsilonInside => true;

@@ -13,8 +13,17 @@ namespace OptimizerGen;
 public readonly struct RmsPropCoefficients<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>−1 when maximizing, else 1: g ← sign·g.</summary>
-    public T GradientSign { get; init; }
+    /// <summary>
+    /// What the gradient is multiplied by first: −1 when maximizing, else 1, times the gradient-clipping factor
+    /// (<see cref="GradientClipping"/>; 1 when not clipping by norm): g ← scale·g.
+    /// </summary>
+    public T GradientScale { get; init; }
+
+    /// <summary>Whether the scaled gradient is clamped to ±<see cref="ClipValue"/> (<see cref="GradientClipping.MaxValue"/> is set).</summary>
+    public bool ClipsValue { get; init; }
+
+    /// <summary>The clamp bound: g ← clamp(g, −c, c) when <see cref="ClipsValue"/>.</summary>
+    public T ClipValue { get; init; }
 
     /// <summary>Coupled weight decay λ (0 when off or decoupled): g ← g + λ·p.</summary>
     public T CoupledDecay { get; init; }
@@ -73,7 +82,7 @@ public readonly struct RmsPropCoefficients<T>
         double directStep = !momentum || options.Nesterov ? lr : 0;
         return new RmsPropCoefficients<T>
         {
-            GradientSign = options.Maximize ? -T.One : T.One,
+            GradientScale = options.Maximize ? -T.One : T.One,
             CoupledDecay = T.CreateChecked(options.DecoupledWeightDecay ? 0 : wd),
             ParameterScale = T.CreateChecked(options.DecoupledWeightDecay ? 1 - lr * wd : 1),
             Decay = T.CreateChecked(rho),
@@ -91,6 +100,20 @@ public readonly struct RmsPropCoefficients<T>
             InitialAccumulatorValue = T.CreateChecked(options.InitialAccumulatorValue),
         };
     }
+
+    /// <summary>
+    /// The coefficients of step <paramref name="step"/> under <paramref name="options"/>, with <paramref name="clipping"/>'s
+    /// value clamp; norm clipping multiplies in later, per parameter, with <see cref="WithGradientFactor"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is less than 1.</exception>
+    public static RmsPropCoefficients<T> Create(in RmsProp options, long step, in GradientClipping clipping) =>
+        clipping.MaxValue is double c ? Create(options, step) with { ClipsValue = true, ClipValue = T.CreateChecked(c) } : Create(options, step);
+
+    /// <summary>
+    /// The same coefficients for a gradient scaled by <paramref name="factor"/> first (a clipping factor from
+    /// <see cref="GradientClipping"/>, computed in <see cref="double"/> and rounded to <typeparamref name="T"/>).
+    /// </summary>
+    public RmsPropCoefficients<T> WithGradientFactor(double factor) => this with { GradientScale = GradientScale * T.CreateChecked(factor) };
 
     /// <summary>The same coefficients with weight decay switched off, for fields marked <see cref="ExcludeFromWeightDecayAttribute"/>.</summary>
     public RmsPropCoefficients<T> WithoutWeightDecay() => this with { CoupledDecay = T.Zero, ParameterScale = T.One };

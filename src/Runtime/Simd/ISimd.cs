@@ -39,5 +39,9 @@ internal interface ISimd<TVector, T>
 
     static abstract TVector Sqrt(TVector x);
 
+    /// <summary>The larger of x and y; NaN when either is NaN (IEEE 754 maximum).</summary>
     static abstract TVector Max(TVector x, TVector y);
+
+    /// <summary>The smaller of x and y; NaN when either is NaN (IEEE 754 minimum).</summary>
+    static abstract TVector Min(TVector x, TVector y);
 }

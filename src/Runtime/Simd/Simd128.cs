@@ -49,4 +49,7 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Max(Vector128<T> x, Vector128<T> y) => Vector128.Max(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Min(Vector128<T> x, Vector128<T> y) => Vector128.Min(x, y);
 }

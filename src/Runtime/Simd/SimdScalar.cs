@@ -43,4 +43,7 @@ internal readonly struct SimdScalar<T> : ISimd<T, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Max(T x, T y) => T.Max(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Min(T x, T y) => T.Min(x, y);
 }

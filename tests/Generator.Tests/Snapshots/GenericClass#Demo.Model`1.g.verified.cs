@@ -44,6 +44,15 @@ namespace Demo
 
         private int __updateThreads = 1;
 
+        /// <summary>
+        /// Gradient clipping applied by every update, in the same pass: by value, by each parameter's norm or by the norm of all
+        /// gradients (PyTorch's <c>clip_grad_value_</c> and <c>clip_grad_norm_</c>; Keras' <c>clipvalue</c>, <c>clipnorm</c> and
+        /// <c>global_clipnorm</c>). None by default. Replace it between steps, e.g.
+        /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -64,7 +73,7 @@ namespace Demo
         /// Allocates nothing after the first step.
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
-        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, or another call is using this model at the same time. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, the gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
@@ -100,12 +109,23 @@ namespace Demo
                 return false;
             }
 
+            // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
+            // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
+            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            double factor_Theta = 1;
+            if (clipping.ClipsNorm)
+            {
+                double norm_Theta = clipping.Norm<double>(grad.Theta);
+                double globalFactor = clipping.GlobalFactor([norm_Theta]);
+                factor_Theta = clipping.Factor(norm_Theta, globalFactor);
+            }
+
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
-            var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step);
+            var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
 
             // Theta (double[]):  one fused pass of the same update over every element; grad.Theta ← 0
-            state.Theta.Update(this.Theta, grad.Theta, f64, __updateThreads);
+            state.Theta.Update(this.Theta, grad.Theta, clipping.ClipsNorm ? f64.WithGradientFactor(factor_Theta) : f64, __updateThreads);
 
             return true;
         }

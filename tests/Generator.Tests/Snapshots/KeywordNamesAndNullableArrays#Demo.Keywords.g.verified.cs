@@ -44,6 +44,15 @@ namespace Demo
 
         private int __updateThreads = 1;
 
+        /// <summary>
+        /// Gradient clipping applied by every update, in the same pass: by value, by each parameter's norm or by the norm of all
+        /// gradients (PyTorch's <c>clip_grad_value_</c> and <c>clip_grad_norm_</c>; Keras' <c>clipvalue</c>, <c>clipnorm</c> and
+        /// <c>global_clipnorm</c>). None by default. Replace it between steps, e.g.
+        /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -64,7 +73,7 @@ namespace Demo
         /// Allocates nothing after the first step.
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
-        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, or another call is using this model at the same time. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, the gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
@@ -105,17 +114,33 @@ namespace Demo
                 return false;
             }
 
+            // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
+            // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
+            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            double factor_in = 1, factor_base = 1, factor_Matrix = 1;
+            if (clipping.ClipsNorm)
+            {
+                double norm_in = clipping.Norm(grad.@in);
+                double norm_base = clipping.Norm<float>(grad.@base);
+                double norm_Matrix = clipping.Norm<double>(grad.Matrix);
+                double globalFactor = clipping.GlobalFactor([norm_in, norm_base, norm_Matrix]);
+                factor_in = clipping.Factor(norm_in, globalFactor);
+                factor_base = clipping.Factor(norm_base, globalFactor);
+                factor_Matrix = clipping.Factor(norm_Matrix, globalFactor);
+            }
+
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
-            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step);
-            var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step);
+            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+            var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
 
-            // in:  g ← ±g + λ·in ;  in ← (1 − lr·λ)·in ;  v ← ρ·v + (1−ρ)·g² ;  in ← in − lr·g / (√v + ε)
+            // in:  g ← clip(±g) + λ·in ;  in ← (1 − lr·λ)·in ;  v ← ρ·v + (1−ρ)·g² ;  in ← in − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.@in;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                float g = f32.GradientSign * grad.@in;
+                float g = f32.GradientScale * (float)factor_in * grad.@in;
+                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
                 if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.@in, f32.CoupledDecay, g);
                 grad.@in = 0f;
                 float p = this.@in * f32.ParameterScale;
@@ -147,10 +172,10 @@ namespace Demo
             }
 
             // base (float[]):  one fused pass of the same update over every element; grad.@base ← 0
-            state.@base.Update(this.@base, grad.@base, f32, __updateThreads);
+            state.@base.Update(this.@base, grad.@base, clipping.ClipsNorm ? f32.WithGradientFactor(factor_base) : f32, __updateThreads);
 
             // Matrix (double[2×2]):  one fused pass of the same update over every element; grad.Matrix ← 0
-            state.Matrix.Update(this.Matrix, grad.Matrix, f64, __updateThreads);
+            state.Matrix.Update(this.Matrix, grad.Matrix, clipping.ClipsNorm ? f64.WithGradientFactor(factor_Matrix) : f64, __updateThreads);
 
             return true;
         }

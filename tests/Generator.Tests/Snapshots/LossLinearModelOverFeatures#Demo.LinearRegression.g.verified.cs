@@ -44,6 +44,15 @@ namespace Demo
 
         private int __updateThreads = 1;
 
+        /// <summary>
+        /// Gradient clipping applied by every update, in the same pass: by value, by each parameter's norm or by the norm of all
+        /// gradients (PyTorch's <c>clip_grad_value_</c> and <c>clip_grad_norm_</c>; Keras' <c>clipvalue</c>, <c>clipnorm</c> and
+        /// <c>global_clipnorm</c>). None by default. Replace it between steps, e.g.
+        /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -64,7 +73,7 @@ namespace Demo
         /// Allocates nothing after the first step.
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
-        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, or another call is using this model at the same time. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, the gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
@@ -101,20 +110,34 @@ namespace Demo
                 return false;
             }
 
+            // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
+            // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
+            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            double factor_W = 1, factor_B = 1;
+            if (clipping.ClipsNorm)
+            {
+                double norm_W = clipping.Norm<double>(grad.W);
+                double norm_B = clipping.Norm(grad.B);
+                double globalFactor = clipping.GlobalFactor([norm_W, norm_B]);
+                factor_W = clipping.Factor(norm_W, globalFactor);
+                factor_B = clipping.Factor(norm_B, globalFactor);
+            }
+
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
-            var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step);
+            var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             var f64NoDecay = f64.WithoutWeightDecay();
 
             // W (double[]):  one fused pass of the same update over every element; grad.W ← 0
-            state.W.Update(this.W, grad.W, f64, __updateThreads);
+            state.W.Update(this.W, grad.W, clipping.ClipsNorm ? f64.WithGradientFactor(factor_W) : f64, __updateThreads);
 
-            // B (no weight decay):  g ← ±g ;  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√v + ε)
+            // B (no weight decay):  g ← clip(±g) ;  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on
             {
                 ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.B;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<double>(f64NoDecay.InitialAccumulatorValue);
-                double g = f64NoDecay.GradientSign * grad.B;
+                double g = f64NoDecay.GradientScale * (double)factor_B * grad.B;
+                if (f64NoDecay.ClipsValue) g = double.Min(double.Max(g, -f64NoDecay.ClipValue), f64NoDecay.ClipValue);
                 grad.B = 0d;
                 double p = this.B;
                 s.SquareAvg = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);

@@ -44,6 +44,15 @@ namespace Demo
 
         private int __updateThreads = 1;
 
+        /// <summary>
+        /// Gradient clipping applied by every update, in the same pass: by value, by each parameter's norm or by the norm of all
+        /// gradients (PyTorch's <c>clip_grad_value_</c> and <c>clip_grad_norm_</c>; Keras' <c>clipvalue</c>, <c>clipnorm</c> and
+        /// <c>global_clipnorm</c>). None by default. Replace it between steps, e.g.
+        /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -64,7 +73,7 @@ namespace Demo
         /// Allocates nothing after the first step.
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
-        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, or another call is using this model at the same time. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, the gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
@@ -104,15 +113,28 @@ namespace Demo
                 return false;
             }
 
+            // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
+            // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
+            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            double factor_W = 1, factor_B = 1;
+            if (clipping.ClipsNorm)
+            {
+                double norm_W = clipping.Norm<float>(grad.W);
+                double norm_B = clipping.Norm<float>(grad.B);
+                double globalFactor = clipping.GlobalFactor([norm_W, norm_B]);
+                factor_W = clipping.Factor(norm_W, globalFactor);
+                factor_B = clipping.Factor(norm_B, globalFactor);
+            }
+
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
-            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step);
+            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
 
             // W (float[3×4]):  one fused pass of the same update over every element; grad.W ← 0
-            state.W.Update(this.W, grad.W, f32, __updateThreads);
+            state.W.Update(this.W, grad.W, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W) : f32, __updateThreads);
 
             // B (float[]):  one fused pass of the same update over every element; grad.B ← 0
-            state.B.Update(this.B, grad.B, f32, __updateThreads);
+            state.B.Update(this.B, grad.B, clipping.ClipsNorm ? f32.WithGradientFactor(factor_B) : f32, __updateThreads);
 
             return true;
         }

@@ -44,6 +44,15 @@ namespace Demo
 
         private int __updateThreads = 1;
 
+        /// <summary>
+        /// Gradient clipping applied by every update, in the same pass: by value, by each parameter's norm or by the norm of all
+        /// gradients (PyTorch's <c>clip_grad_value_</c> and <c>clip_grad_norm_</c>; Keras' <c>clipvalue</c>, <c>clipnorm</c> and
+        /// <c>global_clipnorm</c>). None by default. Replace it between steps, e.g.
+        /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -64,7 +73,7 @@ namespace Demo
         /// Allocates nothing after the first step.
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
-        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, or another call is using this model at the same time. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, the gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
@@ -108,25 +117,43 @@ namespace Demo
                 return false;
             }
 
+            // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
+            // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
+            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            double factor_W1 = 1, factor_B1 = 1, factor_W2 = 1, factor_B2 = 1;
+            if (clipping.ClipsNorm)
+            {
+                double norm_W1 = clipping.Norm<float>(grad.W1);
+                double norm_B1 = clipping.Norm<float>(grad.B1);
+                double norm_W2 = clipping.Norm<float>(grad.W2);
+                double norm_B2 = clipping.Norm(grad.B2);
+                double globalFactor = clipping.GlobalFactor([norm_W1, norm_B1, norm_W2, norm_B2]);
+                factor_W1 = clipping.Factor(norm_W1, globalFactor);
+                factor_B1 = clipping.Factor(norm_B1, globalFactor);
+                factor_W2 = clipping.Factor(norm_W2, globalFactor);
+                factor_B2 = clipping.Factor(norm_B2, globalFactor);
+            }
+
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
-            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step);
+            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
 
             // W1 (float[8×2]):  one fused pass of the same update over every element; grad.W1 ← 0
-            state.W1.Update(this.W1, grad.W1, f32, __updateThreads);
+            state.W1.Update(this.W1, grad.W1, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W1) : f32, __updateThreads);
 
             // B1 (float[]):  one fused pass of the same update over every element; grad.B1 ← 0
-            state.B1.Update(this.B1, grad.B1, f32, __updateThreads);
+            state.B1.Update(this.B1, grad.B1, clipping.ClipsNorm ? f32.WithGradientFactor(factor_B1) : f32, __updateThreads);
 
             // W2 (float[]):  one fused pass of the same update over every element; grad.W2 ← 0
-            state.W2.Update(this.W2, grad.W2, f32, __updateThreads);
+            state.W2.Update(this.W2, grad.W2, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W2) : f32, __updateThreads);
 
-            // B2:  g ← ±g + λ·B2 ;  B2 ← (1 − lr·λ)·B2 ;  v ← ρ·v + (1−ρ)·g² ;  B2 ← B2 − lr·g / (√v + ε)
+            // B2:  g ← clip(±g) + λ·B2 ;  B2 ← (1 − lr·λ)·B2 ;  v ← ρ·v + (1−ρ)·g² ;  B2 ← B2 − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B2;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                float g = f32.GradientSign * grad.B2;
+                float g = f32.GradientScale * (float)factor_B2 * grad.B2;
+                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
                 if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B2, f32.CoupledDecay, g);
                 grad.B2 = 0f;
                 float p = this.B2 * f32.ParameterScale;

@@ -42,6 +42,15 @@ partial class Mixed
 
     private int __updateThreads = 1;
 
+    /// <summary>
+    /// Gradient clipping applied by every update, in the same pass: by value, by each parameter's norm or by the norm of all
+    /// gradients (PyTorch's <c>clip_grad_value_</c> and <c>clip_grad_norm_</c>; Keras' <c>clipvalue</c>, <c>clipnorm</c> and
+    /// <c>global_clipnorm</c>). None by default. Replace it between steps, e.g.
+    /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+    public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+
     /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public long SkippedSteps { get; private set; }
@@ -62,7 +71,7 @@ partial class Mixed
     /// Allocates nothing after the first step.
     /// </summary>
     /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
-    /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, or another call is using this model at the same time. Nothing was changed.</exception>
+    /// <exception cref="global::System.InvalidOperationException">A parameter or gradient array is null or has the wrong length, the gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
     {
@@ -103,19 +112,37 @@ partial class Mixed
             return false;
         }
 
+        // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
+        // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
+        global::OptimizerGen.GradientClipping clipping = GradientClipping;
+        double factor_Scale = 1, factor_Embedding = 1, factor_Offsets = 1, factor_Temperature = 1;
+        if (clipping.ClipsNorm)
+        {
+            double norm_Scale = clipping.Norm(grad.Scale);
+            double norm_Embedding = clipping.Norm<float>(grad.Embedding);
+            double norm_Offsets = clipping.Norm<double>(grad.Offsets);
+            double norm_Temperature = clipping.Norm(grad.Temperature);
+            double globalFactor = clipping.GlobalFactor([norm_Scale, norm_Embedding, norm_Offsets, norm_Temperature]);
+            factor_Scale = clipping.Factor(norm_Scale, globalFactor);
+            factor_Embedding = clipping.Factor(norm_Embedding, globalFactor);
+            factor_Offsets = clipping.Factor(norm_Offsets, globalFactor);
+            factor_Temperature = clipping.Factor(norm_Temperature, globalFactor);
+        }
+
         long step = ++StepCount;
         global::OptimizerGen.RmsProp options = Optimizer;
-        var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step);
+        var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
         var f32NoDecay = f32.WithoutWeightDecay();
-        var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step);
+        var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
         var f64NoDecay = f64.WithoutWeightDecay();
 
-        // Scale:  g ← ±g + λ·Scale ;  Scale ← (1 − lr·λ)·Scale ;  v ← ρ·v + (1−ρ)·g² ;  Scale ← Scale − lr·g / (√v + ε)
+        // Scale:  g ← clip(±g) + λ·Scale ;  Scale ← (1 − lr·λ)·Scale ;  v ← ρ·v + (1−ρ)·g² ;  Scale ← Scale − lr·g / (√v + ε)
         //     with the centered, momentum and bias-correction terms when those options are on
         {
             ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.Scale;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<double>(f64.InitialAccumulatorValue);
-            double g = f64.GradientSign * grad.Scale;
+            double g = f64.GradientScale * (double)factor_Scale * grad.Scale;
+            if (f64.ClipsValue) g = double.Min(double.Max(g, -f64.ClipValue), f64.ClipValue);
             if (f64.CoupledDecay != 0d) g = double.FusedMultiplyAdd(this.Scale, f64.CoupledDecay, g);
             grad.Scale = 0d;
             double p = this.Scale * f64.ParameterScale;
@@ -147,17 +174,18 @@ partial class Mixed
         }
 
         // Embedding (float[]):  one fused pass of the same update over every element; grad.Embedding ← 0
-        state.Embedding.Update(this.Embedding, grad.Embedding, f32, __updateThreads);
+        state.Embedding.Update(this.Embedding, grad.Embedding, clipping.ClipsNorm ? f32.WithGradientFactor(factor_Embedding) : f32, __updateThreads);
 
         // Offsets (double[], no weight decay):  one fused pass of the same update over every element; grad.Offsets ← 0
-        state.Offsets.Update(this.Offsets, grad.Offsets, f64NoDecay, __updateThreads);
+        state.Offsets.Update(this.Offsets, grad.Offsets, clipping.ClipsNorm ? f64NoDecay.WithGradientFactor(factor_Offsets) : f64NoDecay, __updateThreads);
 
-        // Temperature (no weight decay):  g ← ±g ;  v ← ρ·v + (1−ρ)·g² ;  Temperature ← Temperature − lr·g / (√v + ε)
+        // Temperature (no weight decay):  g ← clip(±g) ;  v ← ρ·v + (1−ρ)·g² ;  Temperature ← Temperature − lr·g / (√v + ε)
         //     with the centered, momentum and bias-correction terms when those options are on
         {
             ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.Temperature;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32NoDecay.InitialAccumulatorValue);
-            float g = f32NoDecay.GradientSign * grad.Temperature;
+            float g = f32NoDecay.GradientScale * (float)factor_Temperature * grad.Temperature;
+            if (f32NoDecay.ClipsValue) g = float.Min(float.Max(g, -f32NoDecay.ClipValue), f32NoDecay.ClipValue);
             grad.Temperature = 0f;
             float p = this.Temperature;
             s.SquareAvg = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);

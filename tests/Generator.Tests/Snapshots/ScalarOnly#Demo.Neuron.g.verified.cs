@@ -29,6 +29,15 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool SkipNonFiniteGradients { get; set; }
 
+        /// <summary>
+        /// Gradient clipping applied by every update, in the same pass: by value, by each parameter's norm or by the norm of all
+        /// gradients (PyTorch's <c>clip_grad_value_</c> and <c>clip_grad_norm_</c>; Keras' <c>clipvalue</c>, <c>clipnorm</c> and
+        /// <c>global_clipnorm</c>). None by default. Replace it between steps, e.g.
+        /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
+        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public long SkippedSteps { get; private set; }
@@ -49,7 +58,7 @@ namespace Demo
         /// Allocates nothing after the first step.
         /// </summary>
         /// <returns>True when the step was applied; false when <see cref="SkipNonFiniteGradients"/> skipped it.</returns>
-        /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time. Nothing was changed.</exception>
+        /// <exception cref="global::System.InvalidOperationException">The gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
@@ -82,16 +91,30 @@ namespace Demo
                 return false;
             }
 
+            // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
+            // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
+            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            double factor_W = 1, factor_B = 1;
+            if (clipping.ClipsNorm)
+            {
+                double norm_W = clipping.Norm(grad.W);
+                double norm_B = clipping.Norm(grad.B);
+                double globalFactor = clipping.GlobalFactor([norm_W, norm_B]);
+                factor_W = clipping.Factor(norm_W, globalFactor);
+                factor_B = clipping.Factor(norm_B, globalFactor);
+            }
+
             long step = ++StepCount;
             global::OptimizerGen.RmsProp options = Optimizer;
-            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step);
+            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
 
-            // W:  g ← ±g + λ·W ;  W ← (1 − lr·λ)·W ;  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√v + ε)
+            // W:  g ← clip(±g) + λ·W ;  W ← (1 − lr·λ)·W ;  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.W;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                float g = f32.GradientSign * grad.W;
+                float g = f32.GradientScale * (float)factor_W * grad.W;
+                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
                 if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.W, f32.CoupledDecay, g);
                 grad.W = 0f;
                 float p = this.W * f32.ParameterScale;
@@ -122,12 +145,13 @@ namespace Demo
                 }
             }
 
-            // B:  g ← ±g + λ·B ;  B ← (1 − lr·λ)·B ;  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√v + ε)
+            // B:  g ← clip(±g) + λ·B ;  B ← (1 − lr·λ)·B ;  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                float g = f32.GradientSign * grad.B;
+                float g = f32.GradientScale * (float)factor_B * grad.B;
+                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
                 if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, g);
                 grad.B = 0f;
                 float p = this.B * f32.ParameterScale;

@@ -14,6 +14,9 @@ internal sealed record ModelView(IReadOnlyList<FieldView> Fields, Action<RmsProp
 {
     public int Length => Fields.Sum(f => f.Segment.Length);
 
+    /// <summary>Sets the model's generated <c>GradientClipping</c>.</summary>
+    public Action<GradientClipping> SetClipping { get; init; } = _ => throw new NotSupportedException("this view has no GradientClipping");
+
     public static ModelView Of(PresetModel m) => new(
         [
             new("W32", true, true, new ArrayFieldSegment<float>(() => m.W32, () => m.Grad.W32, () => m.OptimizerState.W32)),
@@ -25,5 +28,8 @@ internal sealed record ModelView(IReadOnlyList<FieldView> Fields, Action<RmsProp
         ],
         o => m.Optimizer = o,
         () => m.ApplyGradients(),
-        () => m.StepCount);
+        () => m.StepCount)
+    {
+        SetClipping = c => m.GradientClipping = c,
+    };
 }

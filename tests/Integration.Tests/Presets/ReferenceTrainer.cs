@@ -21,7 +21,8 @@ internal static class ReferenceTrainer
         int steps = 20,
         ulong seed = 42,
         double gradientScale = 1.0,
-        Func<int, double>? learningRate = null)
+        Func<int, double>? learningRate = null,
+        Func<double[], double[]>? clipForReference = null)
     {
         var failures = new List<string>();
         int n = model.Length;
@@ -62,7 +63,7 @@ internal static class ReferenceTrainer
 
             Scatter(model, g, (s, v) => s.SetGradients(v));
             model.ApplyGradients();
-            reference.Step(p, g, decays, options.LearningRate);
+            reference.Step(p, clipForReference is null ? g : clipForReference(g), decays, options.LearningRate);
             Check($"step {t}: ", Gather(model, (s, d) => s.GetParameters(d)), p);
             if (failures.Count > 20)
             {

@@ -20,17 +20,34 @@ internal static class KernelHarness
     public static int MaxLength<T>()
         where T : unmanaged => (4 * Vector512<T>.Count) + 1;
 
+    /// <summary>
+    /// Gradient clipping folded into the update: the gradient is multiplied by <paramref name="Factor"/> (a norm-clipping
+    /// factor) and clamped to ±<paramref name="MaxValue"/>. The reference is given the gradient clipped beforehand, as
+    /// PyTorch's <c>clip_grad_norm_</c> / <c>clip_grad_value_</c> leave it in <c>.grad</c>.
+    /// </summary>
+    public readonly record struct Clip(double Factor, double? MaxValue)
+    {
+        public override string ToString() => $" with clipping ×{Factor}, ±{MaxValue?.ToString() ?? "∞"}";
+    }
+
+    /// <summary>Step t's coefficients, with <paramref name="clip"/> folded in when given.</summary>
+    public static RmsPropCoefficients<T> Coefficients<T>(in RmsProp options, long t, Clip? clip)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        clip is Clip x
+            ? RmsPropCoefficients<T>.Create(options, t, new GradientClipping { MaxValue = x.MaxValue }).WithGradientFactor(x.Factor)
+            : RmsPropCoefficients<T>.Create(options, t);
+
     /// <summary>The public entry point, <see cref="RmsPropKernel.Update"/>, which picks the width itself.</summary>
-    public static void CheckDispatcher<T>(Combo combo, int n)
+    public static void CheckDispatcher<T>(Combo combo, int n, Clip? clip = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var k = new KernelCase<T>(combo, n);
-        string path = $"RmsPropKernel.Update<{typeof(T).Name}>";
+        string path = $"RmsPropKernel.Update<{typeof(T).Name}>{clip}";
         for (int t = 1; t <= Steps; t++)
         {
             var info = new CaseInfo(path, combo, n, t);
-            k.NextGradient(t);
-            var c = RmsPropCoefficients<T>.Create(k.Options, t);
+            k.NextGradient(t, clip);
+            var c = Coefficients<T>(k.Options, t, clip);
             RmsPropKernel.Update(k.Span(k.P), k.Span(k.G), k.Span(k.V), k.Span(k.M), k.Span(k.B), c);
             k.ReferenceStep(t);
             k.AssertBuffersMatchReference(info);
@@ -47,7 +64,7 @@ internal static class KernelHarness
     /// untouched, and the scalar pass leaves the wide pass's elements untouched, so every element is updated exactly
     /// once. Returns false (nothing checked) when the width is not accelerated here.
     /// </summary>
-    public static bool CheckWidth<T>(Width width, Combo combo, int n)
+    public static bool CheckWidth<T>(Width width, Combo combo, int n, Clip? clip = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!SimdRunner.IsHardwareAccelerated<T>(width))
@@ -57,7 +74,7 @@ internal static class KernelHarness
 
         int count = SimdRunner.Count<T>(width);
         var k = new KernelCase<T>(combo, n);
-        string path = $"Run<{typeof(T).Name}, {width}> then Run<Scalar>";
+        string path = $"Run<{typeof(T).Name}, {width}> then Run<Scalar>{clip}";
         string afterWidePass = $"after Run<{width}> (it must not touch the tail)";
         string afterScalarPass = $"after Run<Scalar> (it must not touch what Run<{width}> updated)";
         int wide = n - (n % count);
@@ -66,8 +83,8 @@ internal static class KernelHarness
         for (int t = 1; t <= Steps; t++)
         {
             var info = new CaseInfo(path, combo, n, t);
-            k.NextGradient(t);
-            var c = RmsPropCoefficients<T>.Create(k.Options, t);
+            k.NextGradient(t, clip);
+            var c = Coefficients<T>(k.Options, t, clip);
             var s = new RmsPropKernel.Streams<T>(k.Span(k.P), k.Span(k.G), k.Span(k.V), k.Span(k.M), k.Span(k.B), (nuint)n);
             k.SnapshotInto(before);
 
@@ -101,17 +118,17 @@ internal static class KernelHarness
     }
 
     /// <summary><see cref="RmsPropState{T}.Update"/>: lazily allocated buffers, compared with the reference after each step.</summary>
-    public static void CheckState<T>(Combo combo, int n)
+    public static void CheckState<T>(Combo combo, int n, Clip? clip = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var k = new KernelCase<T>(combo, n);
         var state = new RmsPropState<T>();
-        string path = $"RmsPropState<{typeof(T).Name}>.Update";
+        string path = $"RmsPropState<{typeof(T).Name}>.Update{clip}";
         for (int t = 1; t <= Steps; t++)
         {
             var info = new CaseInfo(path, combo, n, t);
-            k.NextGradient(t);
-            var c = RmsPropCoefficients<T>.Create(k.Options, t);
+            k.NextGradient(t, clip);
+            var c = Coefficients<T>(k.Options, t, clip);
             state.Update(k.Span(k.P), k.Span(k.G), c);
             k.ReferenceStep(t);
 
@@ -252,7 +269,7 @@ internal sealed class KernelCase<T>
     /// element-wise relative tolerance holds; successive gradients differ enough that the centered variance
     /// v̂ − m̂² is well conditioned after step 1.
     /// </summary>
-    public void NextGradient(int t)
+    public void NextGradient(int t, KernelHarness.Clip? clip = null)
     {
         double factor = StepFactors[(t - 1) % StepFactors.Length];
         for (int i = 0; i < N; i++)
@@ -261,6 +278,17 @@ internal sealed class KernelCase<T>
         }
 
         RefG.CopyTo(Span(G));
+        if (clip is KernelHarness.Clip x)
+        {
+            // What clip_grad_norm_ then clip_grad_value_ leave in .grad: g·f in T, then clamped to ±c.
+            T f = T.CreateChecked(x.Factor);
+            T c = x.MaxValue is double value ? T.CreateChecked(value) : T.PositiveInfinity;
+            for (int i = 0; i < N; i++)
+            {
+                T g = RefG[i] * f;
+                RefG[i] = g > c ? c : g < -c ? -c : g;
+            }
+        }
     }
 
     /// <summary>
