@@ -82,8 +82,9 @@ public partial class MultiThreadedUpdateTests
             model.ApplyGradients();
         }
 
+        // Many steps: a lazily created wait object (allocated the first time the caller really blocks on a worker) shows up.
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        for (int i = 0; i < 200; i++)
         {
             model.ApplyGradients();
         }

@@ -19,7 +19,9 @@ public static class WorkerPool
 {
     private static readonly object Gate = new();
     private static Worker[] _workers = [];
-    private static CountdownEvent? _done;
+    // Released once by each worker when its chunk is done. A SemaphoreSlim, not a CountdownEvent: the latter's
+    // ManualResetEventSlim allocates its lock object the first time a wait really blocks, which can be any step.
+    private static readonly SemaphoreSlim Done = new(0);
     private static ChunkedWork? _work;
     private static int _chunks;
     private static Exception? _failure;
@@ -42,7 +44,6 @@ public static class WorkerPool
             _work = work;
             _chunks = chunks;
             _failure = null;
-            _done!.Reset(chunks - 1);
             for (int i = 1; i < chunks; i++)
             {
                 _workers[i - 1].Start(i);
@@ -54,7 +55,11 @@ public static class WorkerPool
             }
             finally
             {
-                _done.Wait();
+                for (int i = 1; i < chunks; i++)
+                {
+                    Done.Wait();
+                }
+
                 _work = null;
             }
 
@@ -67,7 +72,6 @@ public static class WorkerPool
 
     private static void EnsureWorkers(int count)
     {
-        _done ??= new CountdownEvent(1);
         if (_workers.Length >= count)
         {
             return;
@@ -115,7 +119,7 @@ public static class WorkerPool
                 }
                 finally
                 {
-                    _done!.Signal();
+                    Done.Release();
                 }
             }
         }
