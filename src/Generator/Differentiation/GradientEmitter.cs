@@ -45,7 +45,8 @@ internal sealed class GradientEmitter
             _paramAdjoint[field.Name] = Fresh("d" + field.Name);
         }
 
-        foreach (LocalDeclaration local in loss.Locals)
+        HashSet<string> reached = LocalsReachedByAdjoints(loss.Body);
+        foreach (LocalDeclaration local in loss.Locals.Where(l => reached.Contains(l.Name)))
         {
             _bar[local.Name] = Fresh(local.Name + "_bar");
         }
@@ -105,7 +106,9 @@ internal sealed class GradientEmitter
 
             foreach (LocalDeclaration local in _loss.Locals)
             {
-                _writer.Line($"{Type(local.Type)} {local.Name} = {Zero(local.Type)}, {_bar[local.Name]} = {Zero(local.Type)};");
+                _writer.Line(_bar.TryGetValue(local.Name, out string? bar)
+                    ? $"{Type(local.Type)} {local.Name} = {Zero(local.Type)}, {bar} = {Zero(local.Type)};"
+                    : $"{Type(local.Type)} {local.Name} = {Zero(local.Type)};");
             }
 
             _writer.Line($"{Type(_loss.ReturnType)} {_lossLocal};");
@@ -140,6 +143,17 @@ internal sealed class GradientEmitter
                 break;
             case IntLocal intLocal:
                 _writer.Line($"int {intLocal.Name} = {Code(intLocal.Value)};");
+                break;
+            case If { Constant: true } branch:
+                _writer.Line("// " + branch.Source + "  (a constant condition: only the branch it takes)");
+                using (_writer.Block())
+                {
+                    foreach (Stmt inner in branch.Then)
+                    {
+                        Forward(inner);
+                    }
+                }
+
                 break;
             case If branch:
                 // The branch taken is pushed after it ran, above anything it pushed itself, so the reverse pass pops it first.
@@ -202,6 +216,14 @@ internal sealed class GradientEmitter
                 case Assign assign:
                     ReverseAssign(assign);
                     break;
+                case If { Constant: true } branch:
+                    _writer.Line("// reverse of: " + branch.Source);
+                    using (_writer.Block())
+                    {
+                        Reverse(branch.Then, topLevel: false);
+                    }
+
+                    break;
                 case If branch:
                     _writer.Line("// reverse of: " + branch.Source);
                     using (_writer.Block($"if ({_branches}.Pop())"))
@@ -248,10 +270,21 @@ internal sealed class GradientEmitter
             return; // nothing flows back through a constant initial value, and nothing earlier reads this adjoint
         }
 
+        if (!_bar.TryGetValue(assign.Target, out string? bar))
+        {
+            // The local never reaches the loss, so its adjoint is 0: only its old value comes back.
+            if (assign.SaveOldValue)
+            {
+                _writer.Line("// reverse of: " + assign.Source + "  (does not reach the loss)");
+                _writer.Line($"{assign.Target} = {_tapes[assign.Type]}.Pop();");
+            }
+
+            return;
+        }
+
         _writer.Line("// reverse of: " + assign.Source);
         using (_writer.Block())
         {
-            string bar = _bar[assign.Target];
             bool active = IsActive(assign.Value);
             string adjoint = active ? FreshAdjoint() : string.Empty;
             if (active)
@@ -402,6 +435,13 @@ internal sealed class GradientEmitter
                         break;
                     case Function.Max or Function.Min:
                         Expr other = call.Arguments[1];
+                        if (V(a) == V(other))
+                        {
+                            // Max(s, s) = s: comparing s with itself would only warn (CS1718).
+                            Pass(a, adjoint, values);
+                            break;
+                        }
+
                         string wins = call.Function == Function.Max ? ">" : "<";
                         string loses = call.Function == Function.Max ? "<" : ">";
                         Pass(a, $"({V(a)} {wins} {V(other)} ? {adjoint} : {V(a)} {loses} {V(other)} ? {zero} : {half} * {adjoint})", values);
@@ -439,6 +479,81 @@ internal sealed class GradientEmitter
         string name = FreshAdjoint();
         _writer.Line($"{Type(child.Type)} {name} = {adjoint};");
         Propagate(child, name, values);
+    }
+
+    /// <summary>
+    /// The locals whose adjoint the reverse pass adds to: those the returned value reads, then, until nothing changes,
+    /// those read by an assignment to a local already reached. Only they get an <c>x_bar</c>: a local that never reaches
+    /// the loss would leave one that is assigned but never used (CS0219).
+    /// </summary>
+    private static HashSet<string> LocalsReachedByAdjoints(IEnumerable<Stmt> body)
+    {
+        var assignments = new List<Assign>();
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<Stmt>(body);
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case Assign assign:
+                    assignments.Add(assign);
+                    break;
+                case Return ret:
+                    LocalsReachedByAdjoints(ret.Value, reached);
+                    break;
+                case If branch:
+                    foreach (Stmt inner in branch.Then.Concat(branch.Else))
+                    {
+                        pending.Push(inner);
+                    }
+
+                    break;
+                case For loop:
+                    foreach (Stmt inner in loop.Body)
+                    {
+                        pending.Push(inner);
+                    }
+
+                    break;
+            }
+        }
+
+        for (int before = -1; before != reached.Count;)
+        {
+            before = reached.Count;
+            foreach (Assign assign in assignments.Where(a => reached.Contains(a.Target)))
+            {
+                LocalsReachedByAdjoints(assign.Value, reached);
+            }
+        }
+
+        return reached;
+    }
+
+    private static void LocalsReachedByAdjoints(Expr node, HashSet<string> reached)
+    {
+        if (!node.IsReal || !IsActive(node))
+        {
+            return;
+        }
+
+        switch (node)
+        {
+            case Local local:
+                reached.Add(local.Name);
+                break;
+            case Conditional conditional:
+                LocalsReachedByAdjoints(conditional.WhenTrue, reached);
+                LocalsReachedByAdjoints(conditional.WhenFalse, reached);
+                break;
+            default:
+                foreach (Expr child in Partials.RegionChildren(node))
+                {
+                    LocalsReachedByAdjoints(child, reached);
+                }
+
+                break;
+        }
     }
 
     private static bool IsActive(Expr node) => node switch

@@ -412,11 +412,19 @@ internal sealed class LossParser
             ParseStatement(statement.Else.Statement, whenFalse);
         }
 
-        if (condition is not null)
+        if (condition is null)
         {
-            _usesBranches = true;
-            output.Add(new If($"if ({statement.Condition})", condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray()));
+            return;
         }
+
+        if (ConstantCondition(statement.Condition) is bool known)
+        {
+            output.Add(new If($"if ({statement.Condition})", condition, (known ? whenTrue : whenFalse).ToEquatableArray(), EquatableArray<Stmt>.Empty, Constant: true));
+            return;
+        }
+
+        _usesBranches = true;
+        output.Add(new If($"if ({statement.Condition})", condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray()));
     }
 
     private void ParseFor(ForStatementSyntax statement, List<Stmt> output)
@@ -521,6 +529,10 @@ internal sealed class LossParser
         return expr;
     }
 
+    /// <summary>The value of a condition that is a C# constant (<c>1 &gt; 2</c>, <c>true</c>), else null.</summary>
+    private bool? ConstantCondition(ExpressionSyntax syntax) =>
+        SemanticModel(syntax).GetConstantValue(syntax, _cancellationToken) is { HasValue: true, Value: bool known } ? known : null;
+
     private Expr? ParseCondition(ExpressionSyntax syntax)
     {
         Expr? expr = ParseExpr(syntax);
@@ -615,6 +627,12 @@ internal sealed class LossParser
                 }
 
                 NumType type = Number(model.GetTypeInfo(conditional, _cancellationToken).Type) ?? whenTrue.Type;
+                if (ConstantCondition(conditional.Condition) is bool known)
+                {
+                    // Only the branch a constant condition takes: differentiating both would leave unreachable code (CS0162).
+                    return Convert(known ? whenTrue : whenFalse, type);
+                }
+
                 return new Conditional(condition, Convert(whenTrue, type), Convert(whenFalse, type), type);
             }
 
