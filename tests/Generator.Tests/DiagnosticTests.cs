@@ -283,6 +283,20 @@ public class DiagnosticTests
         }
         """);
 
+    [Fact]
+    public void OPTG025_DerivedFromOptimizeClass() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Regressor<T> { [Param] public float W; }
+        public class Middle : Regressor<int> { }
+        [Optimize(typeof(RmsProp))]
+        public partial class Derived : {|OPTG025:Middle|}, System.IDisposable
+        {
+            [Param] public float Extra;
+            public void Dispose() { }
+        }
+        """, expectCode: true);
+
     private static void Expect(string markedSource, bool expectCode = false)
     {
         (string source, List<(string Id, TextSpan Span)> expected) = Markup.Parse(markedSource);

@@ -250,6 +250,68 @@ public class FuzzTests
         """);
 
     [Fact]
+    public void Finding15_OptimizeClassDerivedFromAnotherHidesItsGeneratedMembers() => AssertHandled("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Regressor { [Param] public float W; }
+        [Optimize(typeof(RmsProp))]
+        public partial class DerivedRegressor : Regressor { [Param] public float Extra; }
+        """);
+
+    [Fact]
+    public void Finding16_IntLocalsAndLocalsTheGeneratedCodeNoLongerReadsAreUnusedVariables() => AssertHandled("""
+        using System;
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public float[] P = new float[3];
+            [Differentiable] static float Three(float c, float z) => 3;
+            [Loss] public float Loss(ReadOnlySpan<float> xs)
+            {
+                int first = 2;                                  // read only as an argument the helper ignores
+                float s = Three(P[first], P[first]) * P[0];
+                for (int t = 0; t < xs.Length; t++)
+                {
+                    int z = 2;                                  // read by a condition only: not needed in reverse
+                    if (xs.Length <= z % 3) s += P[1] * xs[t];
+                }
+                if (1 > 2) { float dead = s; }                  // assigned only in a branch never taken
+                return s;
+            }
+        }
+        """);
+
+    [Fact]
+    public void Finding17_ConditionConstantAfterInliningAHelperIsUnreachableCode() => AssertHandled("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public float B;
+            [Differentiable] static float H0(float c) => c;
+            [Loss] public double Loss(float x)
+            {
+                double s = B * x;
+                if (H0(10) <= 3) { s = 3d; }
+                return s + (H0(1) > 0 ? B : x);
+            }
+        }
+        """);
+
+    [Fact]
+    public void Finding18_MemberNamedLikeTheGeneratedLossMethodClashes() => AssertHandled("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public float W;
+            public int __LossWithGradient;
+            [Loss] public float Loss(float x) => W * x;
+        }
+        """);
+
+    [Fact]
     public void Finding13_GeneratorTimeGrowsQuadraticallyWithTheLossLength()
     {
         // LossParser asks Compilation.GetSemanticModel for a new model at every expression; each new model binds the

@@ -137,6 +137,11 @@ internal static class DiagnosticDescriptors
         "[Optimize] class must not be file-local",
         "'{0}' is a file-local type, so the members OptimizerGen generates in another file cannot be part of '{1}': remove the 'file' modifier (make the type internal instead)");
 
+    public static readonly DiagnosticDescriptor DerivedFromOptimizeClass = Error(
+        "OPTG025",
+        "[Optimize] class derives from another [Optimize] class",
+        "'{0}' derives from the [Optimize] class '{1}': the members OptimizerGen generates in '{0}' would hide those of '{1}', each with its own gradients and optimizer state; keep [Optimize] on one class of the hierarchy and declare the [Param] fields there");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

@@ -96,6 +96,7 @@ internal static class ClassParser
 
         OptimizerKind? optimizer = ParseOptimizer(attributes, diagnostics, cancellationToken);
 
+        CheckBaseIsNotOptimized(type, declaration, classLocation, diagnostics);
         CheckGeneratedNamesAreFree(type, classLocation, diagnostics, GeneratedMemberNames.AddRange(PrivateMemberNames));
 
         var fields = new List<ParamField>();
@@ -133,7 +134,7 @@ internal static class ClassParser
             : null;
         if (loss is not null)
         {
-            CheckGeneratedNamesAreFree(type, classLocation, diagnostics, LossMemberNames);
+            CheckGeneratedNamesAreFree(type, classLocation, diagnostics, LossMemberNames.Add(GradientEmitter.CoreName(loss)));
             if (LossMemberNames.Contains(type.Name))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNamedLikeGeneratedMember, classLocation, type.Name));
@@ -365,6 +366,28 @@ internal static class ClassParser
             modifier == default ? LocationInfo.From(type.Locations.FirstOrDefault()) : LocationInfo.From(modifier),
             type.Name,
             model.Name));
+    }
+
+    /// <summary>
+    /// A base class with <c>[Optimize]</c> gets the same generated members, which the derived class's would hide (CS0108)
+    /// — with two optimizer states and two updates. The generator cannot see the base's generated members (they are not in
+    /// its input), so it looks for the attribute. Reported on the base type in the derived class's base list.
+    /// </summary>
+    private static void CheckBaseIsNotOptimized(INamedTypeSymbol type, TypeDeclarationSyntax declaration, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+    {
+        for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+        {
+            if (Symbols.HasAttribute(baseType.OriginalDefinition, KnownTypes.OptimizeAttribute))
+            {
+                BaseTypeSyntax? baseSyntax = declaration.BaseList?.Types.FirstOrDefault();
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.DerivedFromOptimizeClass,
+                    LocationInfo.From(baseSyntax?.Type) ?? classLocation,
+                    type.Name,
+                    baseType.Name));
+                return;
+            }
+        }
     }
 
     private static bool IsPartial(INamedTypeSymbol type) =>
