@@ -312,6 +312,49 @@ public class FuzzTests
         """);
 
     [Fact]
+    public void Finding19_LocalSetToAnInlinedConstantAndNeverReadIsAnUnusedVariable() => AssertHandled("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Net
+        {
+            [Param] float step = -1f;
+            [Differentiable] static float H0(int z, float b) => (z + z) * 0;
+            [Loss] float Compute()
+            {
+                for (int v0 = 0; v0 < 1; v0 += 1)
+                {
+                    float scale = H0(2 % 4, 2f);
+                }
+                float floats = 1f;
+                float copy = floats;        // floats is read only by a local nothing reads
+                return step * step;
+            }
+        }
+        """);
+
+    [Fact]
+    public void Finding20_FloatLiteralWidenedToDoubleKeepsItsFloatValue()
+    {
+        // H0 returns 0.1f; the double loss adds it as (double)0.1f = 0.100000001490116…, which the generated code wrote as
+        // 0.1d: AccumulateGradients and Step returned another loss than the user's method.
+        const string Source = """
+            using OptimizerGen;
+            [Optimize(typeof(RmsProp))]
+            public partial class Net
+            {
+                [Param] public double U = 1e-3;
+                [Differentiable] private float H0(double b) => 0.1f;
+                [Loss] double Loss(double x) => (U * x + H0(U)) / 3;
+            }
+            """;
+        var (result, _) = GeneratorHarness.Run(Source);
+        Assert.Empty(result.Diagnostics);
+        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Contains(((double)0.1f).ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d", generated);
+        Assert.DoesNotContain(" 0.1d", generated);
+    }
+
+    [Fact]
     public void Finding13_GeneratorTimeGrowsQuadraticallyWithTheLossLength()
     {
         // LossParser asks Compilation.GetSemanticModel for a new model at every expression; each new model binds the

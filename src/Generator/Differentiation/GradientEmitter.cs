@@ -20,6 +20,7 @@ internal sealed class GradientEmitter
     private readonly NameSet _names;
     private readonly Dictionary<string, string> _bar = new(StringComparer.Ordinal);
     private readonly HashSet<string> _assigned = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _paramAdjoint = new(StringComparer.Ordinal);
     private readonly Dictionary<NumType, string> _tapes = new();
     private readonly HashSet<string> _nullableArrays;
@@ -47,6 +48,17 @@ internal sealed class GradientEmitter
         }
 
         HashSet<string> reached = LocalsReachedByAdjoints(loss.Body, _assigned);
+        var assignments = new List<Assign>();
+        LocalsRead(loss.Body, _read, assignments);
+        for (int before = -1; before != _read.Count;)
+        {
+            // A local read only by assignments to locals nothing reads is not read either.
+            before = _read.Count;
+            foreach (Assign assign in assignments.Where(a => _read.Contains(a.Target)))
+            {
+                LocalsRead(assign.Value, _read);
+            }
+        }
         foreach (LocalDeclaration local in loss.Locals.Where(l => reached.Contains(l.Name)))
         {
             _bar[local.Name] = Fresh(local.Name + "_bar");
@@ -106,8 +118,9 @@ internal sealed class GradientEmitter
                 _writer.Line($"var {_branches} = new {KnownTypes.TapeRef}<bool>(ref this.__branchTape);");
             }
 
-            // A local whose every assignment sits in a branch a constant condition never takes is left out (CS0219).
-            foreach (LocalDeclaration local in _loss.Locals.Where(l => _assigned.Contains(l.Name)))
+            // A local nothing reads (e.g. one set to an inlined helper's constant), or whose every assignment sits in a branch a
+            // constant condition never takes, is left out with its assignments: it would be assigned but never used (CS0219).
+            foreach (LocalDeclaration local in _loss.Locals.Where(l => _assigned.Contains(l.Name) && _read.Contains(l.Name)))
             {
                 _writer.Line(_bar.TryGetValue(local.Name, out string? bar)
                     ? $"{Type(local.Type)} {local.Name} = {Zero(local.Type)}, {bar} = {Zero(local.Type)};"
@@ -137,6 +150,9 @@ internal sealed class GradientEmitter
     {
         switch (statement)
         {
+            case Assign assign when !_read.Contains(assign.Target):
+                _writer.Line("// " + assign.Source + "  (nothing reads it)");
+                break;
             case Assign assign:
                 _writer.Line("// " + assign.Source);
                 if (assign.SaveOldValue)
@@ -348,6 +364,11 @@ internal sealed class GradientEmitter
         if (assign.FirstAssignment && !IsActive(assign.Value))
         {
             return; // nothing flows back through a constant initial value, and nothing earlier reads this adjoint
+        }
+
+        if (!_read.Contains(assign.Target))
+        {
+            return; // left out of the forward pass too
         }
 
         if (!_bar.TryGetValue(assign.Target, out string? bar))
@@ -674,6 +695,72 @@ internal sealed class GradientEmitter
         Cast c => LiteralsOnly(c.Operand),
         _ => false,
     };
+
+    /// <summary>
+    /// The locals read by the loss's returned value, conditions, bounds and int locals; the assignments to float/double
+    /// locals go to <paramref name="assignments"/>, whose values count only once their target is read.
+    /// </summary>
+    private static void LocalsRead(IEnumerable<Stmt> statements, HashSet<string> read, List<Assign> assignments)
+    {
+        foreach (Stmt statement in statements)
+        {
+            if (statement is Assign assign)
+            {
+                assignments.Add(assign);
+            }
+
+            IEnumerable<Expr> expressions = statement switch
+            {
+                Return ret => new[] { ret.Value },
+                IntLocal intLocal => new[] { intLocal.Value },
+                If branch => new[] { branch.Condition },
+                For loop => new[] { loop.Start, loop.End },
+                _ => Array.Empty<Expr>(),
+            };
+            foreach (Expr expr in expressions)
+            {
+                LocalsRead(expr, read);
+            }
+
+            LocalsRead(
+                statement switch
+                {
+                    If branch => branch.Then.Concat(branch.Else),
+                    For loop => loop.Body,
+                    _ => Enumerable.Empty<Stmt>(),
+                },
+                read,
+                assignments);
+        }
+    }
+
+    private static void LocalsRead(Expr node, HashSet<string> read)
+    {
+        switch (node)
+        {
+            case Local local:
+                read.Add(local.Name);
+                break;
+            case ParamElement element:
+                LocalsRead(element.Index, read);
+                break;
+            case InputElement element:
+                LocalsRead(element.Index, read);
+                break;
+            case Conditional conditional:
+                LocalsRead(conditional.Condition, read);
+                LocalsRead(conditional.WhenTrue, read);
+                LocalsRead(conditional.WhenFalse, read);
+                break;
+            default:
+                foreach (Expr child in Partials.RegionChildren(node))
+                {
+                    LocalsRead(child, read);
+                }
+
+                break;
+        }
+    }
 
     private static bool IsActive(Expr node) => node switch
     {

@@ -943,9 +943,23 @@ internal sealed class LossParser
 
     private static Expr Convert(Expr expr, NumType type) =>
         expr.Type == type || type == NumType.Bool || expr.Type == NumType.Bool ? expr
-        : expr is Literal literal && double.TryParse(literal.Code.TrimEnd('f', 'd'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && type != NumType.Int
+        : expr is Literal literal && LiteralValue(literal) is double value && type != NumType.Int
             ? new Literal(LiteralCode(value, type), type)
             : new Cast(expr, type);
+
+    /// <summary>
+    /// A literal's value as the program has it: a float literal rounded to float first (<c>0.1f</c> widened is
+    /// 0.100000001490116…, not 0.1), so converting it to double keeps the value C# computes.
+    /// </summary>
+    private static double? LiteralValue(Literal literal)
+    {
+        string code = literal.Code.TrimEnd('f', 'd');
+        var style = System.Globalization.NumberStyles.Float;
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        return literal.Type == NumType.Float
+            ? float.TryParse(code, style, culture, out float single) ? single : null
+            : double.TryParse(code, style, culture, out double number) ? number : null;
+    }
 
     private static NumType Widest(NumType a, NumType b) =>
         a == NumType.Double || b == NumType.Double ? NumType.Double : a == NumType.Float || b == NumType.Float ? NumType.Float : NumType.Int;
