@@ -355,6 +355,19 @@ public class FuzzTests
     }
 
     [Fact]
+    public void Finding21_HelperComparingItsParameterWithTheArgumentsFieldComparesAValueWithItself() => AssertHandled("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Mlp
+        {
+            [Param] float δ = -1f;
+            [Param] float b = -1f;
+            [Differentiable] float H0(double a) => float.Log((δ >= a ? 2f : (float)a) * (δ < a ? 2f : (float)a) + 0.5f);
+            [Loss] double SampleLoss(double x) => b * x + H0(δ) + (δ != b ? 1 : 2);
+        }
+        """);
+
+    [Fact]
     public void Finding13_GeneratorTimeGrowsQuadraticallyWithTheLossLength()
     {
         // LossParser asks Compilation.GetSemanticModel for a new model at every expression; each new model binds the

@@ -813,7 +813,22 @@ internal sealed class GradientEmitter
             "&&" => 40,
             _ => 35,
         };
-        return ($"{Code(b.Left, values, precedence)} {b.Operator} {Code(b.Right, values, precedence + 1)}", precedence);
+        string left = Code(b.Left, values, precedence);
+        string right = Code(b.Right, values, precedence + 1);
+        if (left == right && b.Left.IsReal && b.Operator is "<" or ">" or "<=" or ">=" or "==" or "!=")
+        {
+            // x ≥ x after inlining a helper (H0(a) => δ >= a ? … called as H0(δ)): the compiler would warn (CS1718). The
+            // comparison only depends on whether x is NaN, so say that.
+            string isNaN = $"{Type(b.Left.Type)}.IsNaN({Code(b.Left, values)})";
+            return b.Operator switch
+            {
+                "<=" or ">=" or "==" => ("!" + isNaN, 90),
+                "!=" => (isNaN, 100),
+                _ => ($"{isNaN} && !{isNaN}", 40),   // x < x: false, but not a constant (a constant condition is CS0162)
+            };
+        }
+
+        return ($"{left} {b.Operator} {right}", precedence);
     }
 
     private string CallCode(Call call, Dictionary<Expr, string>? values)
