@@ -812,7 +812,8 @@ internal sealed class LossBuilder
                 switch (_r.Int(0, 5))
                 {
                     case 0 when value.Type != "int":
-                        output.Add($"var {name} = {value.Code};");
+                        // Cast: a real-typed expression may still be written as an int literal ('0'), which 'var' would make an int.
+                        output.Add($"var {name} = ({value.Type})({value.Code});");
                         type = value.Type;
                         if (type == "float")
                         {
