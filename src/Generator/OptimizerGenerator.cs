@@ -44,7 +44,13 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             .SelectMany(static (all, _) => all.Left.Left.Left.AddRange(all.Left.Left.Right).AddRange(all.Left.Right).AddRange(all.Right))
             .WithTrackingName(TrackingNames.MisplacedAttributes);
 
-        context.RegisterSourceOutput(models, static (spc, model) => EmitClass(spc, model));
+        // Hint names must be unique (ignoring case) across the generator's files, so they are settled over all the models.
+        IncrementalValuesProvider<(OptimizedClass Model, string HintName)> named = models
+            .Collect()
+            .SelectMany(static (all, _) => HintNames.Assign(all))
+            .WithTrackingName(TrackingNames.NamedModels);
+
+        context.RegisterSourceOutput(named, static (spc, item) => EmitClass(spc, item.Model, item.HintName));
         context.RegisterSourceOutput(classDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
         context.RegisterSourceOutput(misplaced, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
     }
@@ -63,7 +69,7 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             .Select(static (d, _) => d!)
             .Collect();
 
-    private static void EmitClass(SourceProductionContext context, OptimizedClass model)
+    private static void EmitClass(SourceProductionContext context, OptimizedClass model, string hintName)
     {
         string source;
         try
@@ -76,6 +82,6 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             return;
         }
 
-        context.AddSource(model.HintName, source);
+        context.AddSource(hintName, source);
     }
 }

@@ -9,6 +9,9 @@ internal static class TrackingNames
     /// <summary>The models that are valid enough to emit.</summary>
     public const string Models = nameof(Models);
 
+    /// <summary>The models with the unique name of their generated file.</summary>
+    public const string NamedModels = nameof(NamedModels);
+
     /// <summary>The diagnostics of the <c>[Optimize]</c> classes.</summary>
     public const string ClassDiagnostics = nameof(ClassDiagnostics);
 

@@ -96,6 +96,16 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void OPTG006_NullOptimizerType() => Expect("""
+        using OptimizerGen;
+        [Optimize({|OPTG006:null!|})]
+        public partial class Model
+        {
+            [Param] public float W;
+        }
+        """);
+
+    [Fact]
     public void OPTG007_MemberNameTaken() => Expect("""
         using OptimizerGen;
         [Optimize(typeof(RmsProp))]
@@ -220,6 +230,72 @@ public class DiagnosticTests
         string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(RepoRoot(), "src/Generator/AnalyzerReleases.Unshipped.md"));
         Assert.All(descriptors, d => Assert.Contains($"{d.Id} | OptimizerGen | {d.DefaultSeverity} |", unshipped));
     }
+
+    [Fact]
+    public void OPTG022_ParamOnPropertyBackingField() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public float W;
+            [field: {|OPTG022:Param|}] public float Bias { get; set; }
+        }
+        """);
+
+    [Fact]
+    public void OPTG023_ClassNamedLikeAGeneratedMember() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class {|OPTG023:Gradients|} { [Param] public float W; }
+        [Optimize(typeof(RmsProp))]
+        public partial class {|OPTG023:OptimizerStates|} { [Param] public float W; }
+        [Optimize(typeof(RmsProp))]
+        public partial class {|OPTG023:Step|}
+        {
+            [Param] public float W;
+            [Loss] float Loss(float x) => W * x;
+        }
+        """);
+
+    [Fact]
+    public void OPTG023_LossMemberNamesAreFreeWithoutALoss()
+    {
+        // Step and AccumulateGradients are only generated for a [Loss]: without one, a class may bear their names.
+        Assert.Empty(Run("""
+            using OptimizerGen;
+            [Optimize(typeof(RmsProp))]
+            public partial class Step { [Param] public float W; }
+            """));
+    }
+
+    [Fact]
+    public void OPTG024_FileLocalClass() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        {|OPTG024:file|} partial class Model
+        {
+            [Param] public float W;
+        }
+        {|OPTG024:file|} partial class Outer
+        {
+            [Optimize(typeof(RmsProp))]
+            public partial class Inner { [Param] public float W; }
+        }
+        """);
+
+    [Fact]
+    public void OPTG025_DerivedFromOptimizeClass() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Regressor<T> { [Param] public float W; }
+        public class Middle : Regressor<int> { }
+        [Optimize(typeof(RmsProp))]
+        public partial class Derived : {|OPTG025:Middle|}, System.IDisposable
+        {
+            [Param] public float Extra;
+            public void Dispose() { }
+        }
+        """, expectCode: true);
 
     private static void Expect(string markedSource, bool expectCode = false)
     {

@@ -122,6 +122,26 @@ internal static class DiagnosticDescriptors
         "[Optimize] class must not be a record",
         "'{0}' is a record: a record's copies and equality would share or compare the optimizer state and gradients, so declare the model as a class");
 
+    public static readonly DiagnosticDescriptor ParamOnPropertyBackingField = Error(
+        "OPTG022",
+        "[Param] on a property's backing field",
+        "[field: Param] marks the hidden backing field of property '{0}', which OptimizerGen cannot name in the code it generates: declare a field, '[Param] public float {0};', instead of the property");
+
+    public static readonly DiagnosticDescriptor ClassNamedLikeGeneratedMember = Error(
+        "OPTG023",
+        "[Optimize] class has the name of a generated member",
+        "The class '{0}' has the name of a member OptimizerGen generates in it, and a member cannot be named like its class: rename the class");
+
+    public static readonly DiagnosticDescriptor FileLocalClass = Error(
+        "OPTG024",
+        "[Optimize] class must not be file-local",
+        "'{0}' is a file-local type, so the members OptimizerGen generates in another file cannot be part of '{1}': remove the 'file' modifier (make the type internal instead)");
+
+    public static readonly DiagnosticDescriptor DerivedFromOptimizeClass = Error(
+        "OPTG025",
+        "[Optimize] class derives from another [Optimize] class",
+        "'{0}' derives from the [Optimize] class '{1}': the members OptimizerGen generates in '{0}' would hide those of '{1}', each with its own gradients and optimizer state; keep [Optimize] on one class of the hierarchy and declare the [Param] fields there");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

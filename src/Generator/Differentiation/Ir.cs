@@ -89,8 +89,12 @@ internal sealed record Assign(string Source, string Target, NumType Type, Expr V
 /// <summary>An int local's one assignment (its declaration); never differentiated.</summary>
 internal sealed record IntLocal(string Source, string Name, Expr Value) : Stmt(Source);
 
-/// <summary><c>if (Condition) Then else Else</c>; the branch taken is recorded on the tape.</summary>
-internal sealed record If(string Source, Expr Condition, EquatableArray<Stmt> Then, EquatableArray<Stmt> Else) : Stmt(Source);
+/// <summary>
+/// <c>if (Condition) Then else Else</c>; the branch taken is recorded on the tape. When <paramref name="Constant"/> the
+/// condition is a constant and <paramref name="Then"/> holds the branch it takes: a plain block, nothing recorded (an
+/// <c>if</c> on the constant would make the other branch unreachable code, CS0162).
+/// </summary>
+internal sealed record If(string Source, Expr Condition, EquatableArray<Stmt> Then, EquatableArray<Stmt> Else, bool Constant = false) : Stmt(Source);
 
 /// <summary><c>for (int Counter = Start; Counter &lt; End (or ≤); Counter++)</c>; run backwards in the reverse pass.</summary>
 internal sealed record For(string Source, string Counter, Expr Start, Expr End, bool Inclusive, EquatableArray<Stmt> Body) : Stmt(Source);

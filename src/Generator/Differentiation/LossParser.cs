@@ -412,11 +412,19 @@ internal sealed class LossParser
             ParseStatement(statement.Else.Statement, whenFalse);
         }
 
-        if (condition is not null)
+        if (condition is null)
         {
-            _usesBranches = true;
-            output.Add(new If($"if ({statement.Condition})", condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray()));
+            return;
         }
+
+        if (ConstantCondition(statement.Condition) is bool known)
+        {
+            output.Add(new If($"if ({statement.Condition})", condition, (known ? whenTrue : whenFalse).ToEquatableArray(), EquatableArray<Stmt>.Empty, Constant: true));
+            return;
+        }
+
+        _usesBranches = true;
+        output.Add(new If($"if ({statement.Condition})", condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray()));
     }
 
     private void ParseFor(ForStatementSyntax statement, List<Stmt> output)
@@ -521,6 +529,10 @@ internal sealed class LossParser
         return expr;
     }
 
+    /// <summary>The value of a condition that is a C# constant (<c>1 &gt; 2</c>, <c>true</c>), else null.</summary>
+    private bool? ConstantCondition(ExpressionSyntax syntax) =>
+        SemanticModel(syntax).GetConstantValue(syntax, _cancellationToken) is { HasValue: true, Value: bool known } ? known : null;
+
     private Expr? ParseCondition(ExpressionSyntax syntax)
     {
         Expr? expr = ParseExpr(syntax);
@@ -615,6 +627,12 @@ internal sealed class LossParser
                 }
 
                 NumType type = Number(model.GetTypeInfo(conditional, _cancellationToken).Type) ?? whenTrue.Type;
+                if (ConstantCondition(conditional.Condition) is bool known)
+                {
+                    // Only the branch a constant condition takes: differentiating both would leave unreachable code (CS0162).
+                    return Convert(known ? whenTrue : whenFalse, type);
+                }
+
                 return new Conditional(condition, Convert(whenTrue, type), Convert(whenFalse, type), type);
             }
 
@@ -925,9 +943,23 @@ internal sealed class LossParser
 
     private static Expr Convert(Expr expr, NumType type) =>
         expr.Type == type || type == NumType.Bool || expr.Type == NumType.Bool ? expr
-        : expr is Literal literal && double.TryParse(literal.Code.TrimEnd('f', 'd'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && type != NumType.Int
+        : expr is Literal literal && LiteralValue(literal) is double value && type != NumType.Int
             ? new Literal(LiteralCode(value, type), type)
             : new Cast(expr, type);
+
+    /// <summary>
+    /// A literal's value as the program has it: a float literal rounded to float first (<c>0.1f</c> widened is
+    /// 0.100000001490116…, not 0.1), so converting it to double keeps the value C# computes.
+    /// </summary>
+    private static double? LiteralValue(Literal literal)
+    {
+        string code = literal.Code.TrimEnd('f', 'd');
+        var style = System.Globalization.NumberStyles.Float;
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        return literal.Type == NumType.Float
+            ? float.TryParse(code, style, culture, out float single) ? single : null
+            : double.TryParse(code, style, culture, out double number) ? number : null;
+    }
 
     private static NumType Widest(NumType a, NumType b) =>
         a == NumType.Double || b == NumType.Double ? NumType.Double : a == NumType.Float || b == NumType.Float ? NumType.Float : NumType.Int;

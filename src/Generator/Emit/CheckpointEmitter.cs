@@ -86,7 +86,7 @@ internal static class CheckpointEmitter
                 string shapeLocal = field.Name + "Shape";
                 if (field.IsArray && field.Shape.Count > 0)
                 {
-                    writer.Line($"_ = {KnownTypes.GuardRef}.ParameterLength(this.{field.Id}, \"{field.Name}\");");
+                    writer.Line($"{KnownTypes.GuardRef}.ParameterLength(this.{field.Id}, \"{field.Name}\");");
                     writer.Line($"{KnownTypes.GuardRef}.CheckShape(this.{field.Id}, {Names.ShapeLength(field)}, \"{field.Name}\", \"{Names.ShapeText(field)}\");");
                 }
 

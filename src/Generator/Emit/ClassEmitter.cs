@@ -287,7 +287,7 @@ internal static class ClassEmitter
         foreach (ParamField field in model.Fields.Where(f => f.IsArray))
         {
             writer.Line(grad is null
-                ? $"_ = {KnownTypes.GuardRef}.ParameterLength(this.{field.Id}, \"{field.Name}\");"
+                ? $"{KnownTypes.GuardRef}.ParameterLength(this.{field.Id}, \"{field.Name}\");"
                 : $"{KnownTypes.GuardRef}.CheckArrays(this.{field.Id}, {grad}.{field.Id}, \"{field.Name}\");");
             if (field.Shape.Count > 0)
             {

@@ -40,6 +40,36 @@ internal sealed class IndentedWriter
         return new Scope(this, closing);
     }
 
+    /// <summary>Where the next line goes: a mark for <see cref="TextSince"/> and <see cref="InsertLines"/>.</summary>
+    public int Position => _text.Length;
+
+    /// <summary>The text written since <paramref name="position"/>.</summary>
+    public string TextSince(int position) => _text.ToString(position, _text.Length - position);
+
+    /// <summary>Inserts <paramref name="lines"/> at <paramref name="position"/> (a line start), at the current indentation.</summary>
+    public void InsertLines(int position, System.Collections.Generic.IEnumerable<string> lines)
+    {
+        var inserted = new StringBuilder();
+        foreach (string line in lines)
+        {
+            for (int i = 0; i < _depth; i++)
+            {
+                inserted.Append(IndentUnit);
+            }
+
+            inserted.Append(line).Append('\n');
+        }
+
+        _text.Insert(position, inserted.ToString());
+    }
+
+    /// <summary>Replaces the text written since <paramref name="position"/> with <paramref name="text"/>.</summary>
+    public void ReplaceSince(int position, string text)
+    {
+        _text.Length = position;
+        _text.Append(text);
+    }
+
     public override string ToString() => _text.ToString();
 
     /// <summary>The end of a <see cref="Block"/>.</summary>

@@ -36,18 +36,18 @@ internal static class Identifiers
 
 /// <summary>A type that contains the <c>[Optimize]</c> class, outermost first.</summary>
 /// <param name="Keyword">The declaration keyword(s): <c>class</c>, <c>struct</c>, <c>record</c>, <c>record struct</c>, <c>interface</c>.</param>
-/// <param name="NameWithTypeParameters">E.g. <c>Outer</c> or <c>Outer&lt;T&gt;</c>.</param>
+/// <param name="NameWithTypeParameters">E.g. <c>Outer</c>, <c>Outer&lt;T&gt;</c> or <c>@struct</c>.</param>
 internal sealed record ContainingType(string Keyword, string NameWithTypeParameters);
 
 /// <summary>Everything the emitter needs to know about one <c>[Optimize]</c> class.</summary>
-/// <param name="Namespace">The namespace, or null for the global namespace.</param>
+/// <param name="Namespace">The namespace as C# source (keywords escaped), or null for the global namespace.</param>
 /// <param name="ContainingTypes">The types the class is nested in, outermost first.</param>
 /// <param name="Keyword"><c>class</c> or <c>record</c>.</param>
-/// <param name="Name">The class name without type parameters.</param>
-/// <param name="NameWithTypeParameters">E.g. <c>Model&lt;T&gt;</c>.</param>
+/// <param name="Name">The class name without type parameters, as declared (<c>class</c> for <c>@class</c>).</param>
+/// <param name="NameWithTypeParameters">The name as C# source, e.g. <c>Model&lt;T&gt;</c> or <c>@class</c>.</param>
 /// <param name="Optimizer">The optimizer.</param>
 /// <param name="Fields">The parameter fields, in declaration order.</param>
-/// <param name="HintName">The generated file's name.</param>
+/// <param name="HintName">The generated file's name without <c>.g.cs</c>, before it is made unique among the generator's files.</param>
 /// <param name="Location">Where the class is declared, for reporting emission failures.</param>
 /// <param name="Loss">The differentiated <c>[Loss]</c> method, if the class has one.</param>
 internal sealed record OptimizedClass(

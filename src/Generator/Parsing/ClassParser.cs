@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using OptimizerGen.Generator.Diagnostics;
 using OptimizerGen.Generator.Differentiation;
+using OptimizerGen.Generator.Emit;
 using OptimizerGen.Generator.Model;
 
 namespace OptimizerGen.Generator.Parsing;
@@ -34,6 +35,12 @@ internal static class ClassParser
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
         try
         {
+            if (!IsFirstOptimizeDeclaration(type, declaration, cancellationToken))
+            {
+                // [Optimize] on a second partial declaration (CS0579, the compiler's to report): the first one speaks for the class.
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
             return ParseCore(type, declaration, context.Attributes, context.SemanticModel.Compilation, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -65,6 +72,12 @@ internal static class ClassParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, classLocation, type.Name));
         }
 
+        CheckNotFileLocal(type, type, diagnostics, cancellationToken);
+        if (GeneratedMemberNames.Contains(type.Name) || PrivateMemberNames.Contains(type.Name))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNamedLikeGeneratedMember, classLocation, type.Name));
+        }
+
         var containingTypes = new List<ContainingType>();
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
@@ -77,11 +90,13 @@ internal static class ClassParser
                     type.Name));
             }
 
+            CheckNotFileLocal(outer, type, diagnostics, cancellationToken);
             containingTypes.Insert(0, new ContainingType(Keyword(outer), NameWithTypeParameters(outer)));
         }
 
         OptimizerKind? optimizer = ParseOptimizer(attributes, diagnostics, cancellationToken);
 
+        CheckBaseIsNotOptimized(type, declaration, classLocation, diagnostics);
         CheckGeneratedNamesAreFree(type, classLocation, diagnostics, GeneratedMemberNames.AddRange(PrivateMemberNames));
 
         var fields = new List<ParamField>();
@@ -96,6 +111,17 @@ internal static class ClassParser
             }
 
             paramCount++;
+            if (field.AssociatedSymbol is IPropertySymbol property)
+            {
+                // [field: Param] on an auto-property: the backing field has no name the generated code can use.
+                var attributeSyntax = param.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ParamOnPropertyBackingField,
+                    LocationInfo.From(attributeSyntax) ?? LocationInfo.From(property.Locations.FirstOrDefault()),
+                    property.Name));
+                continue;
+            }
+
             ParamField? parsed = ParseField(field, param, diagnostics, cancellationToken);
             if (parsed is not null)
             {
@@ -108,7 +134,11 @@ internal static class ClassParser
             : null;
         if (loss is not null)
         {
-            CheckGeneratedNamesAreFree(type, classLocation, diagnostics, LossMemberNames);
+            CheckGeneratedNamesAreFree(type, classLocation, diagnostics, LossMemberNames.Add(GradientEmitter.CoreName(loss)));
+            if (LossMemberNames.Contains(type.Name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNamedLikeGeneratedMember, classLocation, type.Name));
+            }
         }
 
         if (paramCount == 0)
@@ -120,7 +150,7 @@ internal static class ClassParser
         OptimizedClass? model = hasErrors || optimizer is null
             ? null
             : new OptimizedClass(
-                type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+                type.ContainingNamespace.IsGlobalNamespace ? null : NamespaceName(type.ContainingNamespace),
                 containingTypes.ToEquatableArray(),
                 Keyword(type),
                 type.Name,
@@ -136,9 +166,20 @@ internal static class ClassParser
     private static OptimizerKind? ParseOptimizer(ImmutableArray<AttributeData> attributes, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         AttributeData attribute = attributes[0];
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        SyntaxNode? argument = syntax?.ArgumentList?.Arguments.FirstOrDefault()?.Expression;
+        if (attribute.ConstructorArguments.Length == 1
+            && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Type
+            && attribute.ConstructorArguments[0].IsNull)
+        {
+            // [Optimize(null!)] compiles, so nobody else says anything.
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownOptimizer, LocationInfo.From(argument ?? syntax), "null"));
+            return null;
+        }
+
         if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol optimizerType)
         {
-            // typeof(Missing) or a null argument: the compiler already reports it.
+            // typeof(Missing) or a missing argument: the compiler already reports it.
             return null;
         }
 
@@ -152,8 +193,6 @@ internal static class ClassParser
             return OptimizerKind.RmsProp;
         }
 
-        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        SyntaxNode? argument = syntax?.ArgumentList?.Arguments.FirstOrDefault()?.Expression;
         if (argument is TypeOfExpressionSyntax typeOf)
         {
             argument = typeOf.Type;
@@ -307,6 +346,50 @@ internal static class ClassParser
         }
     }
 
+    /// <summary>
+    /// A <c>file</c> type cannot get members from the generated file: a partial declaration there would be another type.
+    /// Reported on the <c>file</c> modifier of <paramref name="type"/> (the model or a type containing it).
+    /// </summary>
+    private static void CheckNotFileLocal(INamedTypeSymbol type, INamedTypeSymbol model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        if (!type.IsFileLocal)
+        {
+            return;
+        }
+
+        TypeDeclarationSyntax? declaration = type.DeclaringSyntaxReferences
+            .Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>()
+            .FirstOrDefault(d => d.Modifiers.Any(SyntaxKind.FileKeyword));
+        SyntaxToken modifier = declaration?.Modifiers.First(m => m.IsKind(SyntaxKind.FileKeyword)) ?? default;
+        diagnostics.Add(DiagnosticInfo.Create(
+            DiagnosticDescriptors.FileLocalClass,
+            modifier == default ? LocationInfo.From(type.Locations.FirstOrDefault()) : LocationInfo.From(modifier),
+            type.Name,
+            model.Name));
+    }
+
+    /// <summary>
+    /// A base class with <c>[Optimize]</c> gets the same generated members, which the derived class's would hide (CS0108)
+    /// — with two optimizer states and two updates. The generator cannot see the base's generated members (they are not in
+    /// its input), so it looks for the attribute. Reported on the base type in the derived class's base list.
+    /// </summary>
+    private static void CheckBaseIsNotOptimized(INamedTypeSymbol type, TypeDeclarationSyntax declaration, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+    {
+        for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+        {
+            if (Symbols.HasAttribute(baseType.OriginalDefinition, KnownTypes.OptimizeAttribute))
+            {
+                BaseTypeSyntax? baseSyntax = declaration.BaseList?.Types.FirstOrDefault();
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.DerivedFromOptimizeClass,
+                    LocationInfo.From(baseSyntax?.Type) ?? classLocation,
+                    type.Name,
+                    baseType.Name));
+                return;
+            }
+        }
+    }
+
     private static bool IsPartial(INamedTypeSymbol type) =>
         type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
 
@@ -322,22 +405,59 @@ internal static class ClassParser
         _ => "class",
     };
 
+    /// <summary>The type's name as C# source: <c>@class</c>, <c>Model&lt;T&gt;</c>.</summary>
     private static string NameWithTypeParameters(INamedTypeSymbol type) =>
-        type.TypeParameters.Length == 0 ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
+        type.TypeParameters.Length == 0
+            ? Identifiers.Escape(type.Name)
+            : Identifiers.Escape(type.Name) + "<" + string.Join(", ", type.TypeParameters.Select(p => Identifiers.Escape(p.Name))) + ">";
 
+    /// <summary>The namespace as C# source, every part escaped: <c>@class.Models</c>.</summary>
+    private static string NamespaceName(INamespaceSymbol ns)
+    {
+        var parts = new List<string>();
+        for (INamespaceSymbol? n = ns; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+        {
+            parts.Insert(0, Identifiers.Escape(n.Name));
+        }
+
+        return string.Join(".", parts);
+    }
+
+    /// <summary>
+    /// The generated file's name before <see cref="HintNames.Assign"/> makes it unique: the fully qualified metadata name
+    /// (<c>Demo.Outer`1.Model.g.cs</c>) with every character a hint name may not hold replaced by <c>_</c>.
+    /// </summary>
     private static string HintName(INamedTypeSymbol type)
     {
         var parts = new List<string>();
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
-            parts.Insert(0, t.TypeParameters.Length == 0 ? t.Name : t.Name + "`" + t.TypeParameters.Length);
+            parts.Insert(0, t.MetadataName);
         }
 
-        if (!type.ContainingNamespace.IsGlobalNamespace)
+        for (INamespaceSymbol? n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
         {
-            parts.Insert(0, type.ContainingNamespace.ToDisplayString());
+            parts.Insert(0, n.MetadataName);
         }
 
-        return string.Join(".", parts) + ".g.cs";
+        return HintNames.Sanitize(string.Join(".", parts));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="declaration"/> is the first declaration of <paramref name="type"/> that carries
+    /// <c>[Optimize]</c> (a class split over partial declarations may carry it on more than one: CS0579).
+    /// </summary>
+    private static bool IsFirstOptimizeDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
+    {
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass is { } attributeClass && Symbols.Is(attributeClass, KnownTypes.OptimizeAttribute)
+                && attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is { } syntax)
+            {
+                return syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>() == declaration;
+            }
+        }
+
+        return true;
     }
 }

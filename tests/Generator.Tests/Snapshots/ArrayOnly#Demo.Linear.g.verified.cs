@@ -215,10 +215,10 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Weights, "Weights");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Weights, "Weights");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Weights, 12544, "Weights", "[16, 784]");
             __optimizerState.Weights.CheckLength(this.Weights.Length, "Weights");
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this._bias, "_bias");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this._bias, "_bias");
             __optimizerState._bias.CheckLength(this._bias.Length, "_bias");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Linear", Optimizer, StepCount);
             checkpoint.Add<float>("Weights", this.Weights, new[] { 16, 784 });
@@ -261,7 +261,7 @@ namespace Demo
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Linear", out global::OptimizerGen.RmsProp options);
 
             // Check every tensor before anything changes.
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Weights, "Weights");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Weights, "Weights");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Weights, 12544, "Weights", "[16, 784]");
             int[] WeightsShape = new[] { 16, 784 };
             checkpoint.Expect("Weights", global::OptimizerGen.Checkpoints.TensorDType.F32, WeightsShape, required: true);

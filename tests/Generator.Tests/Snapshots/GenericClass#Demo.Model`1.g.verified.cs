@@ -204,7 +204,7 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Theta, "Theta");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Theta, "Theta");
             __optimizerState.Theta.CheckLength(this.Theta.Length, "Theta");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Model<T>", Optimizer, StepCount);
             checkpoint.Add<double>("Theta", this.Theta, null);

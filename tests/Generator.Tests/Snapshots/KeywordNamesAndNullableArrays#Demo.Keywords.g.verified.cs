@@ -404,9 +404,9 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.@base, "base");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.@base, "base");
             __optimizerState.@base.CheckLength(this.@base.Length, "base");
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Matrix, "Matrix");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Matrix, "Matrix");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Matrix, 4, "Matrix", "[2, 2]");
             __optimizerState.Matrix.CheckLength(this.Matrix.Length, "Matrix");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Keywords", Optimizer, StepCount);
@@ -464,7 +464,7 @@ namespace Demo
             checkpoint.Expect("base.square_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, baseShape, required: checkpoint.Step > 0);
             checkpoint.Expect("base.grad_avg", global::OptimizerGen.Checkpoints.TensorDType.F32, baseShape, required: false);
             checkpoint.Expect("base.momentum_buffer", global::OptimizerGen.Checkpoints.TensorDType.F32, baseShape, required: false);
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Matrix, "Matrix");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Matrix, "Matrix");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Matrix, 4, "Matrix", "[2, 2]");
             int[] MatrixShape = new[] { 2, 2 };
             checkpoint.Expect("Matrix", global::OptimizerGen.Checkpoints.TensorDType.F64, MatrixShape, required: true);

@@ -393,7 +393,7 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
             __optimizerState.W.CheckLength(this.W.Length, "W");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.LinearRegression", Optimizer, StepCount);
             checkpoint.Add<double>("W", this.W, null);

@@ -406,10 +406,10 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W, 12, "W", "[3, 4]");
             __optimizerState.W.CheckLength(this.W.Length, "W");
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B, "B");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B, "B");
             __optimizerState.B.CheckLength(this.B.Length, "B");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Softmax", Optimizer, StepCount);
             checkpoint.Add<float>("W", this.W, new[] { 3, 4 });
@@ -452,7 +452,7 @@ namespace Demo
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Softmax", out global::OptimizerGen.RmsProp options);
 
             // Check every tensor before anything changes.
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W, 12, "W", "[3, 4]");
             int[] WShape = new[] { 3, 4 };
             checkpoint.Expect("W", global::OptimizerGen.Checkpoints.TensorDType.F32, WShape, required: true);

@@ -481,12 +481,12 @@ namespace Demo
 
         private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
         {
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W1, "W1");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W1, "W1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W1, 16, "W1", "[8, 2]");
             __optimizerState.W1.CheckLength(this.W1.Length, "W1");
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B1, "B1");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.B1, "B1");
             __optimizerState.B1.CheckLength(this.B1.Length, "B1");
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W2, "W2");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W2, "W2");
             __optimizerState.W2.CheckLength(this.W2.Length, "W2");
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Demo.Mlp", Optimizer, StepCount);
             checkpoint.Add<float>("W1", this.W1, new[] { 8, 2 });
@@ -537,7 +537,7 @@ namespace Demo
             var checkpoint = global::OptimizerGen.Checkpoints.CheckpointReader.Read(source, "Demo.Mlp", out global::OptimizerGen.RmsProp options);
 
             // Check every tensor before anything changes.
-            _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W1, "W1");
+            global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.W1, "W1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W1, 16, "W1", "[8, 2]");
             int[] W1Shape = new[] { 8, 2 };
             checkpoint.Expect("W1", global::OptimizerGen.Checkpoints.TensorDType.F32, W1Shape, required: true);

@@ -295,9 +295,9 @@ partial class Mixed
 
     private global::OptimizerGen.Checkpoints.CheckpointWriter __CreateCheckpoint()
     {
-        _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Embedding, "Embedding");
+        global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Embedding, "Embedding");
         __optimizerState.Embedding.CheckLength(this.Embedding.Length, "Embedding");
-        _ = global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Offsets, "Offsets");
+        global::OptimizerGen.Runtime.GeneratedCodeGuard.ParameterLength(this.Offsets, "Offsets");
         __optimizerState.Offsets.CheckLength(this.Offsets.Length, "Offsets");
         var checkpoint = global::OptimizerGen.Checkpoints.CheckpointWriter.Create("Mixed", Optimizer, StepCount);
         checkpoint.Add("Scale", this.Scale);
