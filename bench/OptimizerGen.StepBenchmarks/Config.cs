@@ -27,3 +27,25 @@ public sealed class StepConfig : ManualConfig
         HideColumns(Column.Error, Column.RatioSD, Column.AllocRatio);
     }
 }
+
+/// <summary>
+/// The sweep's short job: one launch, 3 warm-up and 8 measured iterations of ~60 ms (the whole suite must run in under
+/// 10 minutes on 2 cores), tier-0 avoided as in <see cref="StepConfig"/>, the memory diagnoser, the GB/s column.
+/// </summary>
+public sealed class SweepConfig : ManualConfig
+{
+    public SweepConfig()
+    {
+        AddJob(Job.Default
+            .WithId("Sweep")
+            .WithLaunchCount(1)
+            .WithWarmupCount(3)
+            .WithIterationCount(8)
+            .WithIterationTime(TimeInterval.FromMilliseconds(60))
+            .WithEnvironmentVariables(new EnvironmentVariable("DOTNET_TC_CallCountingDelayMs", "0"))
+            .AsDefault());
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(StatisticColumn.Median, new SweepBandwidthColumn());
+        HideColumns(Column.Error, Column.RatioSD, Column.AllocRatio);
+    }
+}
