@@ -24,11 +24,14 @@ internal static unsafe class LoopExperiments
             int callsPerSample = Math.Max(1, (1 << 22) / n);
             var run = new SweepRunner<float>(new SweepCase("float", UpdateKind.Plain, n));
             run.Check();
-            float[] p = Aligned(n), g = Aligned(n), v = Aligned(n);
+            // Native 64-byte-aligned buffers: "same offset" puts p, g and v at the same address modulo 4 KiB;
+            // "staggered" moves g and v by 1 088 and 2 176 bytes (still 64-byte aligned).
+            float* pb = Buffer(n), gb = Buffer(n), vb = Buffer(n);
+            float* gs = gb + 272, vs = vb + 544;
             for (int i = 0; i < n; i++)
             {
-                p[i] = 1f;
-                g[i] = 0.001f * ((i % 97) - 48);
+                pb[i] = 1f;
+                gb[i] = gs[i] = 0.001f * ((i % 97) - 48);
             }
 
             (string Name, Action Call)[] variants =
@@ -36,9 +39,11 @@ internal static unsafe class LoopExperiments
                 ("Generated (model's arrays)", run.Generated),
                 ("HandWritten (own arrays)", run.HandWritten),
                 ("Stream 3R/2W (own arrays)", run.Stream),
-                ("HandWritten, 64-B aligned arrays", () => SweepLoops.HandWrittenPlain(p, g, v)),
-                ("HandWritten x2 unrolled, aligned", () => Unrolled(p, g, v)),
-                ("HandWritten NT stores, aligned", () => NonTemporal(p, g, v)),
+                ("HandWritten, aligned, same offset", () => Plain(pb, gb, vb, n, nonTemporal: false)),
+                ("HandWritten, aligned, staggered", () => Plain(pb, gs, vs, n, nonTemporal: false)),
+                ("NT stores, aligned, same offset", () => Plain(pb, gb, vb, n, nonTemporal: true)),
+                ("NT stores, aligned, staggered", () => Plain(pb, gs, vs, n, nonTemporal: true)),
+                ("x2 unrolled, aligned, staggered", () => Unrolled(pb, gs, vs, n)),
             ];
             var samples = variants.Select(_ => new double[rounds]).ToArray();
             for (int warm = 0; warm < 300; warm++)
@@ -68,6 +73,10 @@ internal static unsafe class LoopExperiments
                 double bytes = (k == 2 ? 20.0 : 24.0) * n;
                 Console.WriteLine($"  {variants[k].Name,-34} {t,14:F1} {hand / t,6:F2} {bytes / t,7:F1}");
             }
+
+            NativeMemory.AlignedFree(pb);
+            NativeMemory.AlignedFree(gb);
+            NativeMemory.AlignedFree(vb);
 
             run.Dispose();
         }
@@ -121,64 +130,63 @@ internal static unsafe class LoopExperiments
         return s[s.Length / 2];
     }
 
-    /// <summary>A pinned array whose data starts on a 64-byte boundary (pinned arrays keep their address).</summary>
-    private static float[] Aligned(int n)
+    /// <summary>A page-aligned native buffer of n floats plus 4 KiB of slack for the staggered offsets.</summary>
+    private static float* Buffer(int n) => (float*)NativeMemory.AlignedAlloc((nuint)n * 4 + 4096, 4096);
+
+    /// <summary>The hand-written loop on 64-byte-aligned pointers, with ordinary or non-temporal stores.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Plain(float* pp, float* gp, float* vp, int length, bool nonTemporal)
     {
-        for (int attempt = 0; ; attempt++)
+        nuint n = (nuint)length;
+        var negLr = Vector512.Create(-0.01f);
+        var a = Vector512.Create(0.99f);
+        var oma = Vector512.Create((float)(1 - 0.99));
+        var eps = Vector512.Create(1e-8f);
+        if (nonTemporal)
         {
-            float[] a = GC.AllocateArray<float>(n, pinned: true);
-            if (((nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(a)) & 63) == 0)
+            for (nuint i = 0; i + 16 <= n; i += 16)
             {
-                return a;
+                var gi = Avx512F.LoadAlignedVector512(gp + i);
+                Avx512F.StoreAlignedNonTemporal(gp + i, Vector512<float>.Zero);
+                var vi = Vector512.FusedMultiplyAdd(oma * gi, gi, a * Avx512F.LoadAlignedVector512(vp + i));
+                Avx512F.StoreAlignedNonTemporal(vp + i, vi);
+                Avx512F.StoreAlignedNonTemporal(pp + i, Avx512F.LoadAlignedVector512(pp + i) + negLr * gi / (Vector512.Sqrt(vi) + eps));
             }
-        }
-    }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Unrolled(float[] p, float[] g, float[] v)
-    {
-        nuint n = (nuint)p.Length;
-        ref float pRef = ref MemoryMarshal.GetArrayDataReference(p);
-        ref float gRef = ref MemoryMarshal.GetArrayDataReference(g);
-        ref float vRef = ref MemoryMarshal.GetArrayDataReference(v);
-        var negLr = Vector512.Create(-0.01f);
-        var a = Vector512.Create(0.99f);
-        var oma = Vector512.Create((float)(1 - 0.99));
-        var eps = Vector512.Create(1e-8f);
-        nuint i = 0;
-        for (; i + 32 <= n; i += 32)
-        {
-            var g0 = Vector512.LoadUnsafe(ref gRef, i);
-            var g1 = Vector512.LoadUnsafe(ref gRef, i + 16);
-            Vector512<float>.Zero.StoreUnsafe(ref gRef, i);
-            Vector512<float>.Zero.StoreUnsafe(ref gRef, i + 16);
-            var v0 = Vector512.FusedMultiplyAdd(oma * g0, g0, a * Vector512.LoadUnsafe(ref vRef, i));
-            var v1 = Vector512.FusedMultiplyAdd(oma * g1, g1, a * Vector512.LoadUnsafe(ref vRef, i + 16));
-            v0.StoreUnsafe(ref vRef, i);
-            v1.StoreUnsafe(ref vRef, i + 16);
-            (Vector512.LoadUnsafe(ref pRef, i) + negLr * g0 / (Vector512.Sqrt(v0) + eps)).StoreUnsafe(ref pRef, i);
-            (Vector512.LoadUnsafe(ref pRef, i + 16) + negLr * g1 / (Vector512.Sqrt(v1) + eps)).StoreUnsafe(ref pRef, i + 16);
+            return;
         }
-    }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void NonTemporal(float[] p, float[] g, float[] v)
-    {
-        nuint n = (nuint)p.Length;
-        float* pp = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(p));
-        float* gp = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(g));
-        float* vp = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(v));
-        var negLr = Vector512.Create(-0.01f);
-        var a = Vector512.Create(0.99f);
-        var oma = Vector512.Create((float)(1 - 0.99));
-        var eps = Vector512.Create(1e-8f);
         for (nuint i = 0; i + 16 <= n; i += 16)
         {
-            var gi = Avx512F.LoadAlignedVector512(gp + i);
-            Avx512F.StoreAlignedNonTemporal(gp + i, Vector512<float>.Zero);
-            var vi = Vector512.FusedMultiplyAdd(oma * gi, gi, a * Avx512F.LoadAlignedVector512(vp + i));
-            Avx512F.StoreAlignedNonTemporal(vp + i, vi);
-            Avx512F.StoreAlignedNonTemporal(pp + i, Avx512F.LoadAlignedVector512(pp + i) + negLr * gi / (Vector512.Sqrt(vi) + eps));
+            var gi = Vector512.Load(gp + i);
+            Vector512<float>.Zero.Store(gp + i);
+            var vi = Vector512.FusedMultiplyAdd(oma * gi, gi, a * Vector512.Load(vp + i));
+            vi.Store(vp + i);
+            (Vector512.Load(pp + i) + negLr * gi / (Vector512.Sqrt(vi) + eps)).Store(pp + i);
+        }
+    }
+
+    /// <summary>The hand-written loop unrolled ×2 (two vectors per iteration), on pointers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Unrolled(float* pp, float* gp, float* vp, int length)
+    {
+        nuint n = (nuint)length;
+        var negLr = Vector512.Create(-0.01f);
+        var a = Vector512.Create(0.99f);
+        var oma = Vector512.Create((float)(1 - 0.99));
+        var eps = Vector512.Create(1e-8f);
+        for (nuint i = 0; i + 32 <= n; i += 32)
+        {
+            var g0 = Vector512.Load(gp + i);
+            var g1 = Vector512.Load(gp + i + 16);
+            Vector512<float>.Zero.Store(gp + i);
+            Vector512<float>.Zero.Store(gp + i + 16);
+            var v0 = Vector512.FusedMultiplyAdd(oma * g0, g0, a * Vector512.Load(vp + i));
+            var v1 = Vector512.FusedMultiplyAdd(oma * g1, g1, a * Vector512.Load(vp + i + 16));
+            v0.Store(vp + i);
+            v1.Store(vp + i + 16);
+            (Vector512.Load(pp + i) + negLr * g0 / (Vector512.Sqrt(v0) + eps)).Store(pp + i);
+            (Vector512.Load(pp + i + 16) + negLr * g1 / (Vector512.Sqrt(v1) + eps)).Store(pp + i + 16);
         }
     }
 }
