@@ -2,12 +2,13 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using Perfolizer.Horology;
 
 namespace OptimizerGen.StepBenchmarks;
 
 /// <summary>
-/// One launch per benchmark, 5 warm-up and 15 measured iterations of ~150 ms, with the memory diagnoser.
+/// One launch per benchmark, 3 warm-up and 10 measured iterations of ~100 ms (the whole suite runs in under 10 minutes), with the memory diagnoser.
 /// <c>DOTNET_TC_CallCountingDelayMs=0</c> makes tiered compilation promote hot methods at once, so no measured
 /// iteration runs tier-0 code (see shared/TOOLCHAIN.md).
 /// </summary>
@@ -18,12 +19,35 @@ public sealed class StepConfig : ManualConfig
         AddJob(Job.Default
             .WithId("Step")
             .WithLaunchCount(1)
-            .WithWarmupCount(5)
-            .WithIterationCount(15)
-            .WithIterationTime(TimeInterval.FromMilliseconds(150))
+            .WithWarmupCount(3)
+            .WithIterationCount(10)
+            .WithIterationTime(TimeInterval.FromMilliseconds(100))
             .WithEnvironmentVariables(new EnvironmentVariable("DOTNET_TC_CallCountingDelayMs", "0")));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Median);
+        HideColumns(Column.Error, Column.RatioSD, Column.AllocRatio);
+    }
+}
+
+/// <summary>
+/// The sweep's short job: one launch, 3 warm-up and 8 measured iterations of ~60 ms (the whole suite must run in under
+/// 10 minutes on 2 cores), tier-0 avoided as in <see cref="StepConfig"/>, the memory diagnoser, the GB/s column.
+/// </summary>
+public sealed class SweepConfig : ManualConfig
+{
+    public SweepConfig()
+    {
+        AddJob(Job.Default
+            .WithId("Sweep")
+            .WithLaunchCount(1)
+            .WithWarmupCount(3)
+            .WithIterationCount(8)
+            .WithIterationTime(TimeInterval.FromMilliseconds(60))
+            .WithEnvironmentVariables(new EnvironmentVariable("DOTNET_TC_CallCountingDelayMs", "0"))
+            .AsDefault());
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(StatisticColumn.Median, new SweepBandwidthColumn());
+        WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(30)); // "float Centered N=16777216" in full
         HideColumns(Column.Error, Column.RatioSD, Column.AllocRatio);
     }
 }

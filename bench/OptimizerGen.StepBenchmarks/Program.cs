@@ -1,11 +1,25 @@
 // OptimizerGen Step benchmarks: the generated Step (compile-time gradient fused with RMSprop) against a hand-written
 // fused C# loop and TorchSharp. Run from the repository root (see README.md):
 //   dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --filter '*'
+// copies of the update loop changed one way each, timed against the generated update (see docs/benchmarks.md):
+//   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --loop-experiments
 // or, for ratios that hold on a loaded machine (thread CPU time, one process, interleaved):
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --cpu-time
 using System;
 using BenchmarkDotNet.Running;
 using OptimizerGen.StepBenchmarks;
+
+if (args is ["--loop-experiments"])
+{
+    LoopExperiments.Run();
+    return;
+}
+
+if (args is ["--step-experiments"])
+{
+    StepExperiments.Run();
+    return;
+}
 
 if (args is ["--cpu-time"])
 {

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Turns the sweep's BenchmarkDotNet CSV reports into the Markdown tables of docs/benchmarks.md.
+
+Usage: bench/summarize.py BenchmarkDotNet.Artifacts/results
+Reads *UpdateSweep-report.csv and *UpdateThreadsSweep-report.csv; prints, per case, ns/step, GB/s, allocated bytes,
+speed relative to the hand-written loop (t_hand / t), the fraction of the stream ceiling (GB/s / stream GB/s), and
+the speed-up over TorchSharp with 1 and 2 threads (t_torch / t).
+"""
+import csv
+import glob
+import os
+import re
+import sys
+
+UNITS = {"ns": 1.0, "μs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def ns(text):
+    text = text.replace(",", "").strip()
+    m = re.match(r"([0-9.]+)\s*(\S+)", text)
+    return float(m.group(1)) * UNITS[m.group(2)] if m else float("nan")
+
+
+def bytes_(text):
+    text = text.replace(",", "").strip()
+    if text in ("-", "0", "0 B"):
+        return 0
+    m = re.match(r"([0-9.]+)\s*(\S+)", text)
+    scale = {"B": 1, "KB": 1024, "MB": 1024 ** 2}
+    return float(m.group(1)) * scale[m.group(2)]
+
+
+NS = [2, 64, 4096, 262144, 4194304, 16777216]
+KNOWN = sorted({f"float Plain N={n}" for n in NS} | {f"{t} {k} N={n}" for n in (4096, 16777216) for t, k in
+               (("float", "Momentum"), ("float", "Centered"), ("double", "Plain"))})
+
+
+def full_name(shown, seen):
+    """BenchmarkDotNet may shorten a parameter ("float(...)77216 [25]"); cases run in alphabetical order."""
+    m = re.match(r"(.*)\(\.\.\.\)(.*) \[(\d+)\]$", shown)
+    if not m:
+        return shown
+    candidates = [k for k in KNOWN if k.startswith(m.group(1)) and k.endswith(m.group(2)) and len(k) == int(m.group(3))]
+    index = seen.get(shown, 0)
+    seen[shown] = index + 1
+    return candidates[index]
+
+
+def load(folder, name):
+    rows = {}
+    for path in glob.glob(os.path.join(folder, f"*.{name}-report.csv")):
+        seen = {}
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                case = full_name(row["Case"], seen.setdefault(row["Method"], {}))
+                rows[(case, row["Method"])] = row
+    return rows
+
+
+def main(folder):
+    rows = load(folder, "UpdateSweep")
+    rows.update(load(folder, "UpdateThreadsSweep"))
+    cases = []
+    for case, _ in rows:
+        if case not in cases:
+            cases.append(case)
+    key = lambda c: (c.split()[0] != "float", ["Plain", "Momentum", "Centered"].index(c.split()[1]), int(c.split("N=")[1]))
+    methods = ["Generated", "GeneratedThreads2", "HandWritten", "Naive", "TensorPrimitives", "TorchSharp1", "TorchSharp2", "Stream"]
+    print("| Case | Variant | ns/step | GB/s | Allocated | vs hand-written | of stream | × faster than Torch 1T | × faster than Torch 2T |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for case in sorted(cases, key=key):
+        t = {m: ns(rows[(case, m)]["Mean"]) for m in methods if (case, m) in rows}
+        for m in methods:
+            if (case, m) not in rows:
+                continue
+            r = rows[(case, m)]
+            gbs = r.get("GB/s", "-")
+            stream = rows.get((case, "Stream"), {}).get("GB/s", "-")
+            of_stream = f"{float(gbs) / float(stream):.2f}" if gbs not in ("-", "") and stream not in ("-", "") and m != "Stream" else ""
+            hand = f"{t['HandWritten'] / t[m]:.2f}" if "HandWritten" in t else ""
+            t1 = f"{t['TorchSharp1'] / t[m]:,.0f}" if "TorchSharp1" in t and not m.startswith("Torch") else ""
+            t2 = f"{t['TorchSharp2'] / t[m]:,.0f}" if "TorchSharp2" in t and not m.startswith("Torch") else ""
+            alloc = r.get("Allocated", "-")
+            print(f"| {case} | {m} | {t[m]:,.1f} | {gbs} | {alloc} | {hand} | {of_stream} | {t1} | {t2} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "BenchmarkDotNet.Artifacts/results")
