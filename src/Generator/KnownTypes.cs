@@ -7,6 +7,11 @@ internal static class KnownTypes
     public const string ParamAttribute = "OptimizerGen.ParamAttribute";
     public const string ExcludeFromWeightDecayAttribute = "OptimizerGen.ExcludeFromWeightDecayAttribute";
     public const string RmsProp = "OptimizerGen.RmsProp";
+    public const string Sgd = "OptimizerGen.Sgd";
+    public const string AdaGrad = "OptimizerGen.AdaGrad";
+    public const string AdaDelta = "OptimizerGen.AdaDelta";
+    public const string Adam = "OptimizerGen.Adam";
+    public const string AdamW = "OptimizerGen.AdamW";
     public const string LossAttribute = "OptimizerGen.LossAttribute";
     public const string DifferentiableAttribute = "OptimizerGen.DifferentiableAttribute";
     public const string Activation = "OptimizerGen.Activation";
@@ -16,6 +21,9 @@ internal static class KnownTypes
     public const string RmsPropStateRef = "global::OptimizerGen.RmsPropState";
     public const string RmsPropScalarStateRef = "global::OptimizerGen.RmsPropScalarState";
     public const string GradientClippingRef = "global::OptimizerGen.GradientClipping";
+    public const string RulesNamespaceRef = "global::OptimizerGen.Rules";
+    public const string UpdateStateRef = "global::OptimizerGen.Rules.UpdateState";
+    public const string ScalarStateRef = "global::OptimizerGen.Rules.ScalarState";
     public const string TapeRef = "global::OptimizerGen.Runtime.Tape";
     public const string ActivationRef = "global::OptimizerGen.Activation";
     public const string FiniteKernelRef = "global::OptimizerGen.Kernels.FiniteKernel";

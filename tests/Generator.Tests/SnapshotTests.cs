@@ -109,6 +109,35 @@ public class SnapshotTests
         }
         """);
 
+    [Fact]
+    public void AdamMixed() => Check("""
+        using OptimizerGen;
+
+        namespace Demo;
+
+        [Optimize(typeof(Adam))]
+        public partial class AdamModel
+        {
+            [Param] public float Scale = 1f;
+            [Param(4, 8)] public float[] Weights = new float[32];
+            [Param, ExcludeFromWeightDecay] public float[] Bias = new float[4];
+        }
+        """);
+
+    [Fact]
+    public void SgdDouble() => Check("""
+        using OptimizerGen;
+
+        namespace Demo;
+
+        [Optimize(typeof(Sgd))]
+        public partial class SgdModel
+        {
+            [Param] public double W;
+            [Param] public double[] V = new double[10];
+        }
+        """);
+
     private static void Check(string source, [CallerMemberName] string testName = "")
     {
         var (result, output) = GeneratorHarness.Run(source);
@@ -127,6 +156,8 @@ public class SnapshotTests
         nameof(NestedAndNamespaced) => "Company.Models.Vision.Zoo.Outer`1.Head.g.cs",
         nameof(GenericClass) => "Demo.Model`1.g.cs",
         nameof(KeywordNamesAndNullableArrays) => "Demo.Keywords.g.cs",
+        nameof(AdamMixed) => "Demo.AdamModel.g.cs",
+        nameof(SgdDouble) => "Demo.SgdModel.g.cs",
         _ => string.Empty,
     };
 }

@@ -11,8 +11,8 @@ namespace OptimizerGen.Integration.Tests;
 /// </summary>
 public sealed class AllocationTests
 {
-    private const int WarmUp = 200;
-    private const int Measured = 100;
+    internal const int WarmUp = 200;
+    internal const int Measured = 100;
 
     [Fact]
     public void Scalar_model()
@@ -143,7 +143,7 @@ public sealed class AllocationTests
     /// Bytes allocated on this thread by <see cref="Measured"/> steps after <see cref="WarmUp"/> steps: the least of three
     /// windows, so a one-off runtime allocation cannot fail the test while a per-step allocation shows in every window.
     /// </summary>
-    private static long AllocatedBytes(Action<int> step)
+    internal static long AllocatedBytes(Action<int> step)
     {
         int t = 0;
         for (; t < WarmUp; t++)

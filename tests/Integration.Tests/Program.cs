@@ -14,17 +14,21 @@ public static class Program
 {
     public const string ConformanceCommand = "conformance";
 
+    /// <summary>The same for the optimizer family (SGD, AdaGrad, AdaDelta, Adam, AdamW).</summary>
+    public const string FamilyConformanceCommand = "family-conformance";
+
     public static int Main(string[] args)
     {
-        if (args is not [ConformanceCommand])
+        if (args is not [ConformanceCommand or FamilyConformanceCommand])
         {
-            Console.Error.WriteLine($"usage: dotnet exec OptimizerGen.Integration.Tests.dll {ConformanceCommand}");
+            Console.Error.WriteLine($"usage: dotnet exec OptimizerGen.Integration.Tests.dll {ConformanceCommand}|{FamilyConformanceCommand}");
             return 2;
         }
 
         Console.WriteLine(HardwareLine());
-        ConformanceReport report = ConformanceRunner.RunAll();
-        Console.WriteLine("conformance: " + report);
+        bool family = args[0] == FamilyConformanceCommand;
+        ConformanceReport report = family ? Family.FamilyConformance.RunAll() : ConformanceRunner.RunAll();
+        Console.WriteLine((family ? "family conformance: " : "conformance: ") + report);
         foreach (string failure in report.Failures)
         {
             Console.WriteLine("FAIL " + failure);

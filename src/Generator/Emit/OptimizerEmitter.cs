@@ -1,3 +1,4 @@
+using System.Linq;
 using OptimizerGen.Generator.Model;
 
 namespace OptimizerGen.Generator.Emit;
@@ -25,13 +26,52 @@ internal abstract class OptimizerEmitter
     public abstract System.Collections.Generic.IReadOnlyList<(string Key, string Property)> StateBuffers { get; }
 
     /// <summary>The state buffer that must be in a checkpoint once a step was taken (the others depend on options).</summary>
-    public abstract string PrimaryStateBuffer { get; }
+    public abstract string? PrimaryStateBuffer { get; }
 
-    /// <summary>Declares the locals named by <see cref="CoefficientsLocal"/> for this step (<c>step</c> is in scope).</summary>
-    public abstract void EmitCoefficients(IndentedWriter writer, OptimizedClass model);
+    /// <summary>
+    /// The expression that computes this step's coefficients in <paramref name="element"/>, gradient value clamp included
+    /// (<c>options</c>, <c>step</c> and <see cref="ClippingEmitter.Local"/> are in scope).
+    /// </summary>
+    public abstract string CreateCoefficients(string element);
+
+    /// <summary>
+    /// Declares the locals named by <see cref="CoefficientsLocal"/> for this step: one per element type in use, and its
+    /// copy without weight decay when a field of that type is excluded from it.
+    /// </summary>
+    public void EmitCoefficients(IndentedWriter writer, OptimizedClass model)
+    {
+        foreach (ElementType element in new[] { ElementType.Float, ElementType.Double })
+        {
+            var fields = model.Fields.Where(f => f.Element == element).ToList();
+            if (fields.Count == 0)
+            {
+                continue;
+            }
+
+            string local = Local(element, excluded: false);
+            writer.Line($"var {local} = {CreateCoefficients(Names.Keyword(element))};");
+            if (fields.Any(f => f.ExcludeFromWeightDecay))
+            {
+                writer.Line($"var {Local(element, excluded: true)} = {local}.WithoutWeightDecay();");
+            }
+        }
+    }
 
     /// <summary>The local that holds this step's coefficients for <paramref name="field"/>.</summary>
-    public abstract string CoefficientsLocal(ParamField field);
+    public string CoefficientsLocal(ParamField field) => Local(field.Element, field.ExcludeFromWeightDecay);
+
+    /// <summary>
+    /// The coefficients for <paramref name="field"/> with its gradient-clipping factor folded in while a norm limit is set
+    /// (<see cref="ClippingEmitter"/>); the value clamp is already in the coefficients.
+    /// </summary>
+    public string ClippedCoefficients(ParamField field)
+    {
+        string c = CoefficientsLocal(field);
+        return $"{ClippingEmitter.Local}.ClipsNorm ? {c}.WithGradientFactor({ClippingEmitter.Factor(field)}) : {c}";
+    }
+
+    private static string Local(ElementType element, bool excluded) =>
+        (element == ElementType.Float ? "f32" : "f64") + (excluded ? "NoDecay" : string.Empty);
 
     /// <summary>The straight-line update of a scalar field: <c>grad</c>, <c>state</c> and <c>step</c> are in scope.</summary>
     public abstract void EmitScalarUpdate(IndentedWriter writer, ParamField field);
@@ -41,6 +81,11 @@ internal abstract class OptimizerEmitter
 
     public static OptimizerEmitter For(OptimizerKind kind) => kind switch
     {
+        OptimizerKind.Sgd => RuleEmitter.Sgd,
+        OptimizerKind.AdaGrad => RuleEmitter.AdaGrad,
+        OptimizerKind.AdaDelta => RuleEmitter.AdaDelta,
+        OptimizerKind.Adam => RuleEmitter.Adam,
+        OptimizerKind.AdamW => RuleEmitter.AdamW,
         _ => RmsPropEmitter.Instance,
     };
 }

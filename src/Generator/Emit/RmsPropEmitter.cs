@@ -1,4 +1,3 @@
-using System.Linq;
 using OptimizerGen.Generator.Model;
 
 namespace OptimizerGen.Generator.Emit;
@@ -21,27 +20,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
 
     public override string ArrayStateTypeRef(string element) => $"{KnownTypes.RmsPropStateRef}<{element}>";
 
-    public override void EmitCoefficients(IndentedWriter writer, OptimizedClass model)
-    {
-        foreach (ElementType element in new[] { ElementType.Float, ElementType.Double })
-        {
-            var fields = model.Fields.Where(f => f.Element == element).ToList();
-            if (fields.Count == 0)
-            {
-                continue;
-            }
-
-            string local = Local(element, excluded: false);
-            string type = Names.Keyword(element);
-            writer.Line($"var {local} = {KnownTypes.RmsPropCoefficientsRef}<{type}>.Create(options, step, {ClippingEmitter.Local});");
-            if (fields.Any(f => f.ExcludeFromWeightDecay))
-            {
-                writer.Line($"var {Local(element, excluded: true)} = {local}.WithoutWeightDecay();");
-            }
-        }
-    }
-
-    public override string CoefficientsLocal(ParamField field) => Local(field.Element, field.ExcludeFromWeightDecay);
+    public override string CreateCoefficients(string element) => $"{KnownTypes.RmsPropCoefficientsRef}<{element}>.Create(options, step, {ClippingEmitter.Local})";
 
     public override void EmitScalarUpdate(IndentedWriter writer, ParamField field)
     {
@@ -104,10 +83,6 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         writer.Line(field.ExcludeFromWeightDecay
             ? $"// {field.Name} ({Names.Keyword(field.Element)}{shape}, no weight decay):  one fused pass of the same update over every element; grad.{field.Id} ← 0"
             : $"// {field.Name} ({Names.Keyword(field.Element)}{shape}):  one fused pass of the same update over every element; grad.{field.Id} ← 0");
-        string c = CoefficientsLocal(field);
-        writer.Line($"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {ClippingEmitter.Local}.ClipsNorm ? {c}.WithGradientFactor({ClippingEmitter.Factor(field)}) : {c}, __updateThreads);");
+        writer.Line($"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {ClippedCoefficients(field)}, __updateThreads);");
     }
-
-    private static string Local(ElementType element, bool excluded) =>
-        (element == ElementType.Float ? "f32" : "f64") + (excluded ? "NoDecay" : string.Empty);
 }

@@ -11,6 +11,11 @@ internal enum ElementType
 internal enum OptimizerKind
 {
     RmsProp,
+    Sgd,
+    AdaGrad,
+    AdaDelta,
+    Adam,
+    AdamW,
 }
 
 /// <summary>One <c>[Param]</c> field.</summary>

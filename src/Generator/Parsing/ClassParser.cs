@@ -29,6 +29,16 @@ internal static class ClassParser
     /// <summary>The members OptimizerGen adds when the class has a <c>[Loss]</c> method.</summary>
     internal static readonly ImmutableArray<string> LossMemberNames = ImmutableArray.Create("AccumulateGradients", "Step");
 
+    private static readonly (string Name, OptimizerKind Kind)[] BuiltIns =
+    {
+        (KnownTypes.RmsProp, OptimizerKind.RmsProp),
+        (KnownTypes.Sgd, OptimizerKind.Sgd),
+        (KnownTypes.AdaGrad, OptimizerKind.AdaGrad),
+        (KnownTypes.AdaDelta, OptimizerKind.AdaDelta),
+        (KnownTypes.Adam, OptimizerKind.Adam),
+        (KnownTypes.AdamW, OptimizerKind.AdamW),
+    };
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
@@ -188,9 +198,12 @@ internal static class ClassParser
             return null;
         }
 
-        if (Symbols.Is(optimizerType, KnownTypes.RmsProp))
+        foreach ((string name, OptimizerKind kind) in BuiltIns)
         {
-            return OptimizerKind.RmsProp;
+            if (Symbols.Is(optimizerType, name))
+            {
+                return kind;
+            }
         }
 
         if (argument is TypeOfExpressionSyntax typeOf)

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text.Json;
+using static OptimizerGen.SettingsJson;
 
 namespace OptimizerGen;
 
@@ -60,26 +61,4 @@ public readonly partial record struct RmsProp : IOptimizerSettings<RmsProp>
             throw new InvalidDataException($"Checkpoint hyperparameter {ex.ParamName} is out of range: {ex.Message}", ex);
         }
     }
-
-    private static JsonElement Property(JsonElement json, string name) =>
-        json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out JsonElement value)
-            ? value
-            : throw new InvalidDataException($"Checkpoint hyperparameter {name} is missing.");
-
-    private static double Number(JsonElement json, string name) =>
-        Property(json, name) is { ValueKind: JsonValueKind.Number } value && value.TryGetDouble(out double number)
-            ? number
-            : throw new InvalidDataException($"Checkpoint hyperparameter {name} is not a number.");
-
-    private static bool Flag(JsonElement json, string name) => Property(json, name).ValueKind switch
-    {
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        _ => throw new InvalidDataException($"Checkpoint hyperparameter {name} is not true or false."),
-    };
-
-    private static string Text(JsonElement json, string name) =>
-        Property(json, name) is { ValueKind: JsonValueKind.String } value
-            ? value.GetString()!
-            : throw new InvalidDataException($"Checkpoint hyperparameter {name} is not a string.");
 }

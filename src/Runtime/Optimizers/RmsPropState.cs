@@ -139,43 +139,16 @@ public sealed class RmsPropState<T>
     }
 
     /// <summary>The chunks of one multi-threaded update (allocated once per state).</summary>
-    private sealed class ParallelUpdate : ChunkedWork
+    private sealed class ParallelUpdate : ParallelArrayUpdate<RmsPropState<T>, RmsPropCoefficients<T>, T>
     {
-        private RmsPropState<T>? _state;
-        private T[]? _parameter;
-        private T[]? _gradient;
-        private RmsPropCoefficients<T> _coefficients;
-
-        public void Set(RmsPropState<T> state, T[] parameter, T[] gradient, in RmsPropCoefficients<T> coefficients)
-        {
-            _state = state;
-            _parameter = parameter;
-            _gradient = gradient;
-            _coefficients = coefficients;
-        }
-
-        public void Clear()
-        {
-            _state = null;
-            _parameter = null;
-            _gradient = null;
-        }
-
-        public override void Run(int chunk, int chunks)
-        {
-            int n = _parameter!.Length;
-            int size = ((n / chunks) + 63) & ~63;
-            int start = Math.Min(n, chunk * size);
-            int length = chunk == chunks - 1 ? n - start : Math.Min(size, n - start);
-            RmsPropState<T> s = _state!;
+        protected override void Update(RmsPropState<T> s, Span<T> parameter, Span<T> gradient, int start, int length, in RmsPropCoefficients<T> coefficients) =>
             RmsPropKernel.Update(
-                _parameter.AsSpan(start, length),
-                _gradient.AsSpan(start, length),
+                parameter,
+                gradient,
                 s._squareAvg.AsSpan(start, length),
-                s._gradAvg is null ? default : s._gradAvg.AsSpan(start, length),
-                s._momentumBuffer is null ? default : s._momentumBuffer.AsSpan(start, length),
-                _coefficients);
-        }
+                Slice(s._gradAvg, start, length),
+                Slice(s._momentumBuffer, start, length),
+                coefficients);
     }
 
     /// <summary>Forgets every buffer: the next update starts afresh, as a new optimizer would.</summary>

@@ -69,7 +69,7 @@ public sealed class SimdPathTests
         return output;
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, string? switchOff)
+    internal static async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, string? switchOff)
     {
         string assembly = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo(DotNetHost())

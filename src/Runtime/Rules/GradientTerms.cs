@@ -1,0 +1,72 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using OptimizerGen.Simd;
+
+namespace OptimizerGen.Rules;
+
+/// <summary>
+/// The terms every built-in rule starts with, in one place: g ← GradientScale·g (the maximize sign; a gradient-clipping
+/// factor folds in here too), g ← clamp(g, −c, c) (<see cref="GradientClipping.MaxValue"/>), g ← g + λ·p (coupled weight decay, only in loops compiled with it) and
+/// p ← p·(1 − lr·λ) (decoupled weight decay; 1 when off, an exact identity).
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public readonly struct GradientTerms<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>What g is multiplied by first: −1 when maximizing, else 1.</summary>
+    public T GradientScale { get; init; }
+
+    /// <summary>Whether the scaled gradient is clamped to ±<see cref="ClipValue"/> (<see cref="GradientClipping.MaxValue"/> is set).</summary>
+    public bool ClipsValue { get; init; }
+
+    /// <summary>The clamp bound c: g ← clamp(g, −c, c) when <see cref="ClipsValue"/>.</summary>
+    public T ClipValue { get; init; }
+
+    /// <summary>Coupled weight decay λ (0 when off or decoupled): g ← g + λ·p.</summary>
+    public T CoupledDecay { get; init; }
+
+    /// <summary>Decoupled weight decay factor 1 − lr·λ (1 when off or coupled): p ← p·(1 − lr·λ).</summary>
+    public T ParameterScale { get; init; }
+
+    /// <summary>Whether coupled decay is on (selects the loop that reads p into g).</summary>
+    public bool HasCoupledDecay => CoupledDecay != T.Zero;
+
+    /// <summary>The terms for these options; hyperparameter arithmetic in double, then rounded to <typeparamref name="T"/>.</summary>
+    public static GradientTerms<T> Create(bool maximize, double learningRate, double weightDecay, bool decoupled) => new()
+    {
+        GradientScale = maximize ? -T.One : T.One,
+        CoupledDecay = T.CreateChecked(decoupled ? 0 : weightDecay),
+        ParameterScale = T.CreateChecked(decoupled ? 1 - (learningRate * weightDecay) : 1),
+    };
+
+    /// <summary>The same terms with <paramref name="clipping"/>'s value clamp (norm clipping multiplies in later, per parameter).</summary>
+    public GradientTerms<T> WithClipping(in GradientClipping clipping) =>
+        clipping.MaxValue is double c ? this with { ClipsValue = true, ClipValue = T.CreateChecked(c) } : this;
+
+    /// <summary>The same terms with the gradient also multiplied by <paramref name="factor"/> (a norm-clipping factor).</summary>
+    public GradientTerms<T> WithGradientFactor(double factor) => this with { GradientScale = GradientScale * T.CreateChecked(factor) };
+
+    /// <summary>The same terms with weight decay off (for fields marked <see cref="ExcludeFromWeightDecayAttribute"/>).</summary>
+    public GradientTerms<T> WithoutWeightDecay() => this with { CoupledDecay = T.Zero, ParameterScale = T.One };
+
+    /// <summary>Applies the gradient scale, coupled decay (when <typeparamref name="TCoupled"/> is on) and the parameter scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TSimd, TVector, TCoupled>(ref TVector p, ref TVector g)
+        where TSimd : struct, ISimd<TVector, T>
+        where TVector : struct
+        where TCoupled : struct, IFlag
+    {
+        g = TSimd.Multiply(TSimd.Broadcast(GradientScale), g);
+        if (ClipsValue)
+        {
+            g = TSimd.Min(TSimd.Max(g, TSimd.Broadcast(-ClipValue)), TSimd.Broadcast(ClipValue));
+        }
+
+        if (TCoupled.On)
+        {
+            g = TSimd.FusedMultiplyAdd(p, TSimd.Broadcast(CoupledDecay), g);
+        }
+
+        p = TSimd.Multiply(p, TSimd.Broadcast(ParameterScale));
+    }
+}
