@@ -53,7 +53,6 @@ internal sealed record ContainingType(string Keyword, string NameWithTypeParamet
 /// <param name="Optimizer">The optimizer.</param>
 /// <param name="Fields">The parameter fields, in declaration order.</param>
 /// <param name="HintName">The generated file's name without <c>.g.cs</c>, before it is made unique among the generator's files.</param>
-/// <param name="Location">Where the class is declared, for reporting emission failures.</param>
 /// <param name="Loss">The differentiated <c>[Loss]</c> method, if the class has one.</param>
 internal sealed record OptimizedClass(
     string? Namespace,
@@ -64,7 +63,6 @@ internal sealed record OptimizedClass(
     OptimizerKind Optimizer,
     EquatableArray<ParamField> Fields,
     string HintName,
-    LocationInfo? Location,
     Differentiation.LossModel? Loss = null);
 
 /// <summary>What parsing one <c>[Optimize]</c> class yields: a model to emit (when there were no errors) and diagnostics.</summary>
