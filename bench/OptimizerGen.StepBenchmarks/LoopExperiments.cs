@@ -86,7 +86,8 @@ internal static unsafe class LoopExperiments
     /// Where the generated update's fixed cost per call goes at N = 2 and 64: the whole call, and its pieces alone —
     /// the coefficients (<c>RmsPropCoefficients.Create</c>, once per call) and the runtime kernel on the same arrays.
     /// </summary>
-    private static void SmallOverhead()
+    /// <summary>The fixed cost per call at N = 2 and 64, piece by piece (also alone: <c>--small-experiments</c>).</summary>
+    public static void SmallOverhead()
     {
         var scalars = new ScalarsF { W = 0.5f, B = -0.5f };
         var array = new ArrayF { W = new float[64] };
@@ -95,6 +96,7 @@ internal static unsafe class LoopExperiments
         var state = new RmsPropState<float>();
         long step = 0;
         float sink = 0;
+        var coefficients = RmsPropCoefficients<float>.Create(options, 1);
         (string Name, Action Call)[] variants =
         [
             ("ScalarsF.ApplyGradients (N = 2)", () => scalars.ApplyGradients()),
@@ -102,6 +104,7 @@ internal static unsafe class LoopExperiments
             ("RmsPropCoefficients<float>.Create only", () => sink += RmsPropCoefficients<float>.Create(options, ++step).Decay),
             ("ArrayF.ApplyGradients (N = 64)", () => array.ApplyGradients()),
             ("RmsPropState.Update, float[64]", () => state.Update(p, g, RmsPropCoefficients<float>.Create(options, 1), 1)),
+            ("RmsPropState.Update, float[64], given c", () => state.Update(p, g, coefficients, 1)),
             ("hand-written loop, float[64]", () => SweepLoops.HandWrittenPlain(p, g, v)),
         ];
         const int rounds = 200, calls = 2_000;
