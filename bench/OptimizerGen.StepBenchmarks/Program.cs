@@ -21,6 +21,12 @@ if (args is ["--small-experiments"])
     return;
 }
 
+if (args is ["--family-experiments"])
+{
+    LoopExperiments.Family();
+    return;
+}
+
 if (args is ["--step-experiments"])
 {
     StepExperiments.Run();
