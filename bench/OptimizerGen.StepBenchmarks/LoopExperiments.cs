@@ -105,6 +105,7 @@ internal static unsafe class LoopExperiments
             ("ArrayF.ApplyGradients (N = 64)", () => array.ApplyGradients()),
             ("RmsPropState.Update, float[64]", () => state.Update(p, g, RmsPropCoefficients<float>.Create(options, 1), 1)),
             ("RmsPropState.Update, float[64], given c", () => state.Update(p, g, coefficients, 1)),
+            ("the same on ArrayF's own arrays and state", () => array.OptimizerState.W.Update(array.W, array.Grad.W, coefficients, 1)),
             ("hand-written loop, float[64]", () => SweepLoops.HandWrittenPlain(p, g, v)),
         ];
         const int rounds = 200, calls = 2_000;
