@@ -347,18 +347,6 @@ internal sealed class GradientEmitter
                     }
 
                     break;
-                case For loop when RunsForwardInReverse(loop):
-                    // Every statement of the body is an accumulation x = x + e whose e reads no local and only array
-                    // parameters indexed by the counter: no adjoint changes inside the loop and each iteration adds to its
-                    // own gradient elements, so the reverse loop may run forward (the same additions, the same bits), which
-                    // lets the JIT drop the bounds checks of a counter running up to a span's length.
-                    _writer.Line("// reverse of: " + loop.Source + "  (iterations independent in the adjoint: run forward)");
-                    using (_writer.Block($"for (int {loop.Counter} = {Code(loop.Start)}; {loop.Counter} {(loop.Inclusive ? "<=" : "<")} {Code(loop.End)}; {loop.Counter}++)"))
-                    {
-                        Reverse(loop.Body, topLevel: false);
-                    }
-
-                    break;
                 case For loop:
                     _writer.Line("// reverse of: " + loop.Source);
                     string last = loop.Inclusive ? Code(loop.End)
@@ -802,32 +790,6 @@ internal sealed class GradientEmitter
                 break;
         }
     }
-
-    /// <summary>
-    /// Whether the reverse of <paramref name="loop"/> may run forward: its body holds only accumulations that pass their
-    /// adjoint through (see <see cref="ReverseAssign"/>), whose added terms read no real local and no scalar parameter,
-    /// and read array parameters only at the loop counter itself.
-    /// </summary>
-    private bool RunsForwardInReverse(For loop) =>
-        loop.Body.Count > 0 && loop.Body.All(statement => statement is Assign assign
-            && !assign.SaveOldValue
-            && assign.Value is Binary { Operator: "+" } sum && sum.IsReal && sum.Type == assign.Type
-            && (IsLocal(sum.Left, assign.Target) ? sum.Right : IsLocal(sum.Right, assign.Target) ? sum.Left : null) is Expr rest
-            && OnlyCounterIndexed(rest, loop.Counter));
-
-    private static bool OnlyCounterIndexed(Expr node, string counter) => node switch
-    {
-        Local local => !local.IsReal,
-        ParamScalar => false,
-        ParamElement element => element.Index is Constant { Code: var index } && index == counter,
-        InputElement or Literal or Constant => true,
-        Unary u => OnlyCounterIndexed(u.Operand, counter),
-        Cast c => OnlyCounterIndexed(c.Operand, counter),
-        Binary b => OnlyCounterIndexed(b.Left, counter) && OnlyCounterIndexed(b.Right, counter),
-        Call call => call.Arguments.All(a => OnlyCounterIndexed(a, counter)),
-        Conditional c => OnlyCounterIndexed(c.Condition, counter) && OnlyCounterIndexed(c.WhenTrue, counter) && OnlyCounterIndexed(c.WhenFalse, counter),
-        _ => false,
-    };
 
     private static bool IsLocal(Expr node, string name) => node is Local local && local.Name == name;
 

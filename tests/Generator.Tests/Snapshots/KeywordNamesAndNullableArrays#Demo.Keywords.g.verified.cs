@@ -349,8 +349,8 @@ namespace Demo
                 float g1 = seed * v0;
                 @float_bar += g1;
             }
-            // reverse of: for (int @int = 0; @int < @base!.Length; @int++)  (iterations independent in the adjoint: run forward)
-            for (int @int = 0; @int < this.@base!.Length; @int++)
+            // reverse of: for (int @int = 0; @int < @base!.Length; @int++)
+            for (int @int = this.@base!.Length - 1; @int >= 0; @int--)
             {
                 // reverse of: @float += @base![@int] * @params[@int] + (float)Matrix![@int];
                 {

@@ -339,8 +339,8 @@ namespace Demo
                 error_bar = 0d;
                 prediction_bar += g1;
             }
-            // reverse of: for (int i = 0; i < features.Length; i++)  (iterations independent in the adjoint: run forward)
-            for (int i = 0; i < features.Length; i++)
+            // reverse of: for (int i = 0; i < features.Length; i++)
+            for (int i = features.Length - 1; i >= 0; i--)
             {
                 // reverse of: prediction += W[i] * features[i];
                 {
