@@ -4,7 +4,8 @@
 Usage: bench/summarize.py BenchmarkDotNet.Artifacts/results
 Reads *UpdateSweep-report.csv and *UpdateThreadsSweep-report.csv; prints, per case, ns/step, GB/s, allocated bytes,
 speed relative to the hand-written loop (t_hand / t), the fraction of the stream ceiling (GB/s / stream GB/s), and
-the speed-up over TorchSharp with 1 and 2 threads (t_torch / t).
+the speed-up over TorchSharp with 1 and 2 threads (t_torch / t). Then, from *FamilySweep-report.csv, the same for
+each family optimizer (ns/step, GB/s, allocated, vs hand-written, × faster than TorchSharp).
 """
 import csv
 import glob
@@ -31,7 +32,9 @@ def bytes_(text):
 
 
 NS = [2, 64, 4096, 262144, 4194304, 16777216]
-KNOWN = sorted({f"float Plain N={n}" for n in NS} | {f"{t} {k} N={n}" for n in (4096, 16777216) for t, k in
+FAMILY = ["SgdMomentum", "AdaGrad", "AdaDelta", "Adam", "AdamW"]
+FAMILY_STREAMS = {"SgdMomentum": 6, "AdaGrad": 6, "AdaDelta": 8, "Adam": 8, "AdamW": 8}
+KNOWN = sorted({f"{k} N={n}" for k in FAMILY for n in (4096, 16777216)} | {f"float Plain N={n}" for n in NS} | {f"{t} {k} N={n}" for n in (4096, 16777216) for t, k in
                (("float", "Momentum"), ("float", "Centered"), ("double", "Plain"))})
 
 
@@ -82,6 +85,29 @@ def main(folder):
             t2 = f"{t['TorchSharp2'] / t[m]:,.0f}" if "TorchSharp2" in t and not m.startswith("Torch") else ""
             alloc = r.get("Allocated", "-")
             print(f"| {case} | {m} | {t[m]:,.1f} | {gbs} | {alloc} | {hand} | {of_stream} | {t1} | {t2} |")
+
+
+    family = load(folder, "FamilySweep")
+    if not family:
+        return
+    print()
+    print("| Optimizer | N | Variant | ns/step | GB/s | Allocated | vs hand-written | × faster than Torch 1T |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    fcases = []
+    for case, _ in family:
+        if case not in fcases:
+            fcases.append(case)
+    for case in sorted(fcases, key=lambda c: (FAMILY.index(c.split()[0]), int(c.split("N=")[1]))):
+        kind, n = case.split()[0], int(case.split("N=")[1])
+        t = {m: ns(family[(case, m)]["Mean"]) for m in ("HandWritten", "Generated", "TorchSharp1") if (case, m) in family}
+        for m in ("Generated", "HandWritten", "TorchSharp1"):
+            if m not in t:
+                continue
+            streams = FAMILY_STREAMS[kind] - (1 if m == "TorchSharp1" else 0)  # TorchSharp does not zero g
+            gbs = n * 4 * streams / t[m]
+            hand = f"{t['HandWritten'] / t[m]:.2f}" if "HandWritten" in t else ""
+            torch = f"{t['TorchSharp1'] / t[m]:,.1f}" if "TorchSharp1" in t and m != "TorchSharp1" else ""
+            print(f"| {kind} | {n:,} | {m} | {t[m]:,.1f} | {gbs:.1f} | {family[(case, m)].get('Allocated', '-')} | {hand} | {torch} |")
 
 
 if __name__ == "__main__":

@@ -80,6 +80,9 @@ public sealed class HandWrittenLinearRegression
     public float SquareAvgB;
     private readonly float[] _gradW = new float[Features];
 
+    /// <summary>The gradient array (for the benchmark's placement report only).</summary>
+    public float[] GradientForPlacement => _gradW;
+
     public float LearningRate = 0.01f;
     public float Decay = 0.99f;
     public float OneMinusDecay = (float)(1 - 0.99);

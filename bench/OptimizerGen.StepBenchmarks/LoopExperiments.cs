@@ -86,7 +86,8 @@ internal static unsafe class LoopExperiments
     /// Where the generated update's fixed cost per call goes at N = 2 and 64: the whole call, and its pieces alone —
     /// the coefficients (<c>RmsPropCoefficients.Create</c>, once per call) and the runtime kernel on the same arrays.
     /// </summary>
-    private static void SmallOverhead()
+    /// <summary>The fixed cost per call at N = 2 and 64, piece by piece (also alone: <c>--small-experiments</c>).</summary>
+    public static void SmallOverhead()
     {
         var scalars = new ScalarsF { W = 0.5f, B = -0.5f };
         var array = new ArrayF { W = new float[64] };
@@ -95,6 +96,7 @@ internal static unsafe class LoopExperiments
         var state = new RmsPropState<float>();
         long step = 0;
         float sink = 0;
+        var coefficients = RmsPropCoefficients<float>.Create(options, 1);
         (string Name, Action Call)[] variants =
         [
             ("ScalarsF.ApplyGradients (N = 2)", () => scalars.ApplyGradients()),
@@ -102,6 +104,8 @@ internal static unsafe class LoopExperiments
             ("RmsPropCoefficients<float>.Create only", () => sink += RmsPropCoefficients<float>.Create(options, ++step).Decay),
             ("ArrayF.ApplyGradients (N = 64)", () => array.ApplyGradients()),
             ("RmsPropState.Update, float[64]", () => state.Update(p, g, RmsPropCoefficients<float>.Create(options, 1), 1)),
+            ("RmsPropState.Update, float[64], given c", () => state.Update(p, g, coefficients, 1)),
+            ("the same on ArrayF's own arrays and state", () => array.OptimizerState.W.Update(array.W, array.Grad.W, coefficients, 1)),
             ("hand-written loop, float[64]", () => SweepLoops.HandWrittenPlain(p, g, v)),
         ];
         const int rounds = 200, calls = 2_000;
@@ -121,6 +125,36 @@ internal static unsafe class LoopExperiments
         for (int k = 0; k < variants.Length; k++)
         {
             Console.WriteLine($"  {variants[k].Name,-40} {Median(samples[k]),8:F1}");
+        }
+    }
+
+    /// <summary>
+    /// <c>--family-experiments</c>: each family optimizer's generated update and hand-written loop at N = 4 096, timed
+    /// interleaved (median ns per call over 200 rounds of 200 calls; the gradient refilled every 256 calls as in the sweep).
+    /// </summary>
+    public static void Family()
+    {
+        Console.WriteLine("family at N = 4096: median ns/call generated, hand-written, ratio t_hand/t_generated");
+        foreach (FamilyKind kind in Enum.GetValues<FamilyKind>())
+        {
+            var run = new FamilyRunner(new FamilyCase(kind, 4_096));
+            (string Name, Action Call)[] variants = [("generated", run.Generated), ("hand-written", run.HandWritten)];
+            const int rounds = 200, calls = 200;
+            var samples = variants.Select(_ => new double[rounds]).ToArray();
+            for (int r = -50; r < rounds; r++)
+            {
+                for (int k = 0; k < variants.Length; k++)
+                {
+                    run.Refill();
+                    long t0 = Stopwatch.GetTimestamp();
+                    for (int c = 0; c < calls; c++) variants[k].Call();
+                    if (r >= 0) samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / calls;
+                }
+            }
+
+            double g = Median(samples[0]), h = Median(samples[1]);
+            Console.WriteLine($"  {kind,-12} {g,8:F1} {h,8:F1} {h / g,6:F2}");
+            run.Dispose();
         }
     }
 

@@ -15,6 +15,18 @@ if (args is ["--loop-experiments"])
     return;
 }
 
+if (args is ["--small-experiments"])
+{
+    LoopExperiments.SmallOverhead();
+    return;
+}
+
+if (args is ["--family-experiments"])
+{
+    LoopExperiments.Family();
+    return;
+}
+
 if (args is ["--step-experiments"])
 {
     StepExperiments.Run();

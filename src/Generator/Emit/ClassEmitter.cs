@@ -62,7 +62,15 @@ internal static class ClassEmitter
         writer.Line("/// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).");
         writer.Line("/// </summary>");
         writer.Line(GeneratedCode);
-        writer.Line($"public {optimizer.SettingsTypeRef} Optimizer {{ get; set; }} = new {optimizer.SettingsTypeRef}();");
+        using (writer.Block($"public {optimizer.SettingsTypeRef} Optimizer"))
+        {
+            writer.Line($"get => {OptimizerEmitter.OptionsField};");
+            writer.Line($"set {{ {OptimizerEmitter.OptionsField} = value; {OptimizerEmitter.CoefficientsStepField} = 0; }}   // the next update rebuilds its coefficients");
+        }
+
+        writer.Line();
+        writer.Line($"private {optimizer.SettingsTypeRef} {OptimizerEmitter.OptionsField} = new {optimizer.SettingsTypeRef}();");
+        optimizer.EmitCoefficientFields(writer, model);
         writer.Line();
 
         writer.Line("/// <summary>The number of updates applied since construction or the last <see cref=\"ResetOptimizerState\"/> (PyTorch's <c>state[\"step\"]</c>).</summary>");
@@ -122,6 +130,8 @@ internal static class ClassEmitter
         writer.Line();
 
         EmitApplyGradients(writer, model, optimizer);
+        writer.Line();
+        optimizer.EmitCoefficientBuilder(writer, model);
         writer.Line();
         if (model.Loss is not null)
         {
@@ -186,7 +196,6 @@ internal static class ClassEmitter
 
             writer.Line();
             writer.Line("long step = ++StepCount;");
-            writer.Line($"{optimizer.SettingsTypeRef} options = Optimizer;");
             optimizer.EmitCoefficients(writer, model);
             foreach (ParamField field in model.Fields)
             {

@@ -25,7 +25,14 @@ internal static class ClippingEmitter
         writer.Line("/// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).");
         writer.Line("/// </summary>");
         writer.Line(generatedCode);
-        writer.Line($"public {KnownTypes.GradientClippingRef} GradientClipping {{ get; set; }}");
+        using (writer.Block($"public {KnownTypes.GradientClippingRef} GradientClipping"))
+        {
+            writer.Line("get => __gradientClipping;");
+            writer.Line($"set {{ __gradientClipping = value; {OptimizerEmitter.CoefficientsStepField} = 0; }}   // the next update rebuilds its coefficients");
+        }
+
+        writer.Line();
+        writer.Line($"private {KnownTypes.GradientClippingRef} __gradientClipping;");
     }
 
     /// <summary>
@@ -36,7 +43,7 @@ internal static class ClippingEmitter
     {
         writer.Line("// Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));");
         writer.Line("// the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.");
-        writer.Line($"{KnownTypes.GradientClippingRef} {Local} = GradientClipping;");
+        writer.Line($"ref readonly {KnownTypes.GradientClippingRef} {Local} = ref __gradientClipping;");
         writer.Line($"double {string.Join(", ", model.Fields.Select(f => Factor(f) + " = 1"))};");
         using (writer.Block($"if ({Local}.ClipsNorm)"))
         {

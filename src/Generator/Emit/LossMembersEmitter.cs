@@ -57,7 +57,7 @@ internal static class LossMembersEmitter
             string arguments = string.Join(", ", loss.Parameters.Select(p => p.Name)
                 .Concat(new[] { loss.ReturnType == NumType.Float ? "1f" : "1d" })
                 .Concat(scalars.Select(s => "ref " + s.Local))
-                .Concat(new[] { grad }));
+                .Concat(GradientEmitter.ArrayArguments(model, f => $"this.{f.Id}{(f.IsNullable ? "!" : string.Empty)}", f => $"{grad}.{f.Id}")));
             writer.Line($"{rt} {result} = {GradientEmitter.CoreName(loss)}({arguments});");
             foreach (var (field, local) in scalars)
             {
@@ -80,6 +80,9 @@ internal static class LossMembersEmitter
         string rt = GradientEmitter.Type(loss.ReturnType);
         var scalars = model.Fields.Where(f => !f.IsArray).Select(f => (Field: f, Local: names.Fresh("d" + f.Name))).ToList();
         var widths = loss.Parameters.Where(p => p.IsVector).ToDictionary(p => p.Name, p => names.Fresh(p.Name.TrimStart('@') + "Width"));
+        var arrays = model.Fields.Where(f => f.IsArray)
+            .Select(f => (Field: f, Values: names.Fresh(f.Name.TrimStart('@') + "Values"), Gradient: names.Fresh(f.Name.TrimStart('@') + "Gradient")))
+            .ToList();
         LossParameter? first = loss.Parameters.FirstOrDefault(p => !p.IsVector);
 
         var parameters = new List<string>();
@@ -149,6 +152,11 @@ internal static class LossMembersEmitter
                 writer.Line($"{Names.Keyword(field.Element)} {local} = {grad}.{field.Id};");
             }
 
+            foreach (var (field, values, gradient) in arrays)
+            {
+                writer.Line($"{Names.Keyword(field.Element)}[] {values} = this.{field.Id}{(field.IsNullable ? "!" : string.Empty)}, {gradient} = {grad}.{field.Id};   // read once, not per sample");
+            }
+
             writer.Line($"{rt} {total} = {(loss.ReturnType == NumType.Float ? "0f" : "0d")};");
             using (writer.Block($"for (int {k} = 0; {k} < {count}; {k}++)"))
             {
@@ -156,7 +164,7 @@ internal static class LossMembersEmitter
                     .Select(p => p.IsVector ? $"{p.Name}.Slice({k} * {widths[p.Name]}, {widths[p.Name]})" : $"{p.Name}[{k}]")
                     .Concat(new[] { scale })
                     .Concat(scalars.Select(s => "ref " + s.Local))
-                    .Concat(new[] { grad }));
+                    .Concat(arrays.SelectMany(a => new[] { a.Values, a.Gradient })));
                 writer.Line($"{total} += {GradientEmitter.CoreName(loss)}({arguments});");
             }
 

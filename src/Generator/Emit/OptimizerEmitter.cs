@@ -35,11 +35,149 @@ internal abstract class OptimizerEmitter
     public abstract string CreateCoefficients(string element);
 
     /// <summary>
+    /// A C# condition, true when coefficients built for step <paramref name="builtStep"/> under <paramref name="options"/>
+    /// (and the same gradient clipping) may differ from those of step <paramref name="step"/>: the generated update then
+    /// rebuilds them. Always true unless an optimizer knows better (a rule with bias correction depends on every step).
+    /// It may read only its arguments; hyperparameters stay runtime values.
+    /// </summary>
+    public virtual string CoefficientsDependOnStep(string options, string step, string builtStep) => "true";
+
+    /// <summary>The field caching the coefficients of <paramref name="element"/> (<paramref name="excluded"/>: without weight decay).</summary>
+    internal static string CacheField(ElementType element, bool excluded) => "__" + Local(element, excluded);
+
+    /// <summary>The field behind the generated <c>Optimizer</c> property.</summary>
+    public const string OptionsField = "__optimizer";
+
+    /// <summary>The field holding the step the cached coefficients were built for; 0 when they must be rebuilt.</summary>
+    public const string CoefficientsStepField = "__coefficientsStep";
+
+    /// <summary>
+    /// Declares the fields that cache the coefficients between steps (one per element type in use, and its copy without
+    /// weight decay when a field of that type is excluded from it) and the step they were built for.
+    /// </summary>
+    public void EmitCoefficientFields(IndentedWriter writer, OptimizedClass model)
+    {
+        writer.Line($"private long {CoefficientsStepField};   // the step the cached coefficients were built for; 0: rebuild them");
+        if (!CachesCoefficients)
+        {
+            return;
+        }
+
+        foreach ((ElementType element, bool excluded) in CachedCoefficients(model))
+        {
+            writer.Line($"private {CoefficientsTypeRef(Names.Keyword(element))} {CacheField(element, excluded)};");
+        }
+
+        foreach ((string type, string field, _) in DerivedCoefficients(model))
+        {
+            writer.Line($"private {type} {field};");
+        }
+    }
+
+    /// <summary>
+    /// The type of this optimizer's coefficients in <paramref name="element"/> (what <see cref="CreateCoefficients"/>
+    /// returns), or null: then they are not cached, but built every step.
+    /// </summary>
+    public virtual string? CoefficientsTypeRef(string element) => null;
+
+    private bool CachesCoefficients => CoefficientsTypeRef("float") is not null;
+
+    /// <summary>
     /// Declares the locals named by <see cref="CoefficientsLocal"/> for this step: one per element type in use, and its
-    /// copy without weight decay when a field of that type is excluded from it.
+    /// copy without weight decay when a field of that type is excluded from it. They come from fields that cache them
+    /// between steps, rebuilt (with <see cref="CreateCoefficients"/>) only when <c>Optimizer</c> or <c>GradientClipping</c>
+    /// was replaced (their setters clear <see cref="CoefficientsStepField"/>) or when they depend on the step
+    /// (<see cref="CoefficientsDependOnStep"/>): the same values as building them every step, without the cost.
+    /// <c>step</c> and <see cref="ClippingEmitter.Local"/> are in scope.
     /// </summary>
     public void EmitCoefficients(IndentedWriter writer, OptimizedClass model)
     {
+        var cached = CachedCoefficients(model);
+        if (!CachesCoefficients)
+        {
+            writer.Line($"{SettingsTypeRef} options = {OptionsField};");
+            foreach ((ElementType element, bool excluded) in cached)
+            {
+                writer.Line(excluded
+                    ? $"var {Local(element, true)} = {Local(element, false)}.WithoutWeightDecay();"
+                    : $"var {Local(element, false)} = {CreateCoefficients(Names.Keyword(element))};");
+            }
+
+            foreach ((string type, string field, string value) in DerivedCoefficients(model))
+            {
+                writer.Line($"{type} {field} = {value};");
+            }
+
+            return;
+        }
+
+        writer.Line("// The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.");
+        writer.Line($"if ({RebuildCondition}) {BuilderName}(step);");
+        foreach ((ElementType element, bool excluded) in cached)
+        {
+            writer.Line($"ref readonly var {Local(element, excluded)} = ref {CacheField(element, excluded)};");
+        }
+    }
+
+    private string RebuildCondition
+    {
+        get
+        {
+            string dependsOnStep = CoefficientsDependOnStep(OptionsField, "step", CoefficientsStepField);
+            return dependsOnStep switch
+            {
+                "false" => $"{CoefficientsStepField} == 0",
+                "true" => $"{CoefficientsStepField} != step",   // step ≥ 1: also when they were never built
+                _ => $"{CoefficientsStepField} == 0 || ({CoefficientsStepField} != step && ({dependsOnStep}))",
+            };
+        }
+    }
+
+    /// <summary>The private method that rebuilds the cached coefficients.</summary>
+    public const string BuilderName = "__BuildCoefficients";
+
+    /// <summary>
+    /// The method that rebuilds the cached coefficients for a step (out of line: the update's own frame stays small).
+    /// Nothing when this optimizer does not cache them.
+    /// </summary>
+    public void EmitCoefficientBuilder(IndentedWriter writer, OptimizedClass model)
+    {
+        if (!CachesCoefficients)
+        {
+            return;
+        }
+
+        writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+        using (writer.Block($"private void {BuilderName}(long step)"))
+        {
+            writer.Line($"ref readonly {KnownTypes.GradientClippingRef} {ClippingEmitter.Local} = ref __gradientClipping;");
+            writer.Line($"{SettingsTypeRef} options = {OptionsField};");
+            foreach ((ElementType element, bool excluded) in CachedCoefficients(model))
+            {
+                writer.Line(excluded
+                    ? $"{CacheField(element, true)} = {CacheField(element, false)}.WithoutWeightDecay();"
+                    : $"{CacheField(element, false)} = {CreateCoefficients(Names.Keyword(element))};");
+            }
+
+            foreach ((_, string field, string value) in DerivedCoefficients(model))
+            {
+                writer.Line($"{field} = {value};");
+            }
+
+            writer.Line($"{CoefficientsStepField} = step;");
+        }
+    }
+
+    /// <summary>
+    /// Values an optimizer derives from the coefficients and <see cref="ClippingEmitter.Local"/>, cached beside them (rebuilt
+    /// with them): field type, field name and the expression, which may read the freshly built coefficient fields.
+    /// </summary>
+    public virtual System.Collections.Generic.IEnumerable<(string Type, string Field, string Value)> DerivedCoefficients(OptimizedClass model) =>
+        System.Array.Empty<(string, string, string)>();
+
+    private static System.Collections.Generic.List<(ElementType Element, bool Excluded)> CachedCoefficients(OptimizedClass model)
+    {
+        var cached = new System.Collections.Generic.List<(ElementType, bool)>();
         foreach (ElementType element in new[] { ElementType.Float, ElementType.Double })
         {
             var fields = model.Fields.Where(f => f.Element == element).ToList();
@@ -48,17 +186,21 @@ internal abstract class OptimizerEmitter
                 continue;
             }
 
-            string local = Local(element, excluded: false);
-            writer.Line($"var {local} = {CreateCoefficients(Names.Keyword(element))};");
+            cached.Add((element, false));
             if (fields.Any(f => f.ExcludeFromWeightDecay))
             {
-                writer.Line($"var {Local(element, excluded: true)} = {local}.WithoutWeightDecay();");
+                cached.Add((element, true));
             }
         }
+
+        return cached;
     }
 
     /// <summary>The local that holds this step's coefficients for <paramref name="field"/>.</summary>
     public string CoefficientsLocal(ParamField field) => Local(field.Element, field.ExcludeFromWeightDecay);
+
+    /// <summary>The field that caches the coefficients for <paramref name="field"/> between steps.</summary>
+    protected static string CoefficientsField(ParamField field) => CacheField(field.Element, field.ExcludeFromWeightDecay);
 
     /// <summary>
     /// The coefficients for <paramref name="field"/> with its gradient-clipping factor folded in while a norm limit is set

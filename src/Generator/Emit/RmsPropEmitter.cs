@@ -22,6 +22,11 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
 
     public override string CreateCoefficients(string element) => $"{KnownTypes.RmsPropCoefficientsRef}<{element}>.Create(options, step, {ClippingEmitter.Local})";
 
+    public override string CoefficientsTypeRef(string element) => $"{KnownTypes.RmsPropCoefficientsRef}<{element}>";
+
+    /// <summary>Only the bias correction 1 / (1 − ρᵗ) depends on the step.</summary>
+    public override string CoefficientsDependOnStep(string options, string step, string builtStep) => $"{options}.BiasCorrection";
+
     public override void EmitScalarUpdate(IndentedWriter writer, ParamField field)
     {
         string t = Names.Keyword(field.Element);
@@ -38,6 +43,42 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         {
             writer.Line($"ref {ScalarStateTypeRef(t)} s = ref state.{field.Id};");
             writer.Line($"if (step == 1) s = new {ScalarStateTypeRef(t)}({c}.InitialAccumulatorValue);");
+            using (writer.Block($"if ({PlainField(field)})"))
+            {
+                writer.Line("// The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).");
+                writer.Line($"{t} g = grad.{field.Id};");
+                writer.Line($"grad.{field.Id} = {zero};");
+                writer.Line($"{t} v = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g, g, {c}.Decay * s.SquareAvg);");
+                writer.Line("s.SquareAvg = v;");
+                writer.Line($"{p} = {p} + (-{c}.DirectStep * g) / ({t}.Sqrt(v + {c}.EpsilonInside) + {c}.EpsilonOutside);");
+            }
+
+            using (writer.Block("else"))
+            {
+                EmitGeneralScalarUpdate(writer, field, t, zero, c, p, decay);
+            }
+        }
+    }
+
+    /// <summary>The cached flag that says whether the scalar fields of <paramref name="field"/>'s kind take the plain step.</summary>
+    private static string PlainField(ParamField field) => "__plain" + CoefficientsField(field).Substring(3);
+
+    /// <summary>Per kind of scalar field: whether this step is the plain one (see <c>RmsPropCoefficients.IsPlain</c>; no norm clipping).</summary>
+    public override System.Collections.Generic.IEnumerable<(string Type, string Field, string Value)> DerivedCoefficients(OptimizedClass model)
+    {
+        var seen = new System.Collections.Generic.HashSet<string>();
+        foreach (ParamField field in model.Fields)
+        {
+            if (!field.IsArray && seen.Add(PlainField(field)))
+            {
+                yield return ("bool", PlainField(field), $"!{ClippingEmitter.Local}.ClipsNorm && {CoefficientsField(field)}.IsPlain");
+            }
+        }
+    }
+
+    private static void EmitGeneralScalarUpdate(IndentedWriter writer, ParamField field, string t, string zero, string c, string p, bool decay)
+    {
+        {
             writer.Line($"{t} g = {c}.GradientScale * ({t}){ClippingEmitter.Factor(field)} * grad.{field.Id};");
             writer.Line($"if ({c}.ClipsValue) g = {t}.Min({t}.Max(g, -{c}.ClipValue), {c}.ClipValue);");
             if (decay)

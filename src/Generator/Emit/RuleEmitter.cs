@@ -18,30 +18,37 @@ internal sealed class RuleEmitter : OptimizerEmitter
 
     public static readonly RuleEmitter Sgd = new(
         "SGD", KnownTypes.Sgd, "SgdRule", new[] { "momentum_buffer" }, primary: null,
-        Coupled, "b ← μ·b + (1−τ)·g ;  {0} ← {0} − lr·(nesterov ? g + μ·b : b)   (no momentum: {0} ← {0} − lr·g)");
+        Coupled, "b ← μ·b + (1−τ)·g ;  {0} ← {0} − lr·(nesterov ? g + μ·b : b)   (no momentum: {0} ← {0} − lr·g)",
+        (options, step, built) => $"{step} == 1 || {built} == 1");   // the first step starts the buffer as a copy of g
 
     public static readonly RuleEmitter AdaGrad = new(
         "AdaGrad", KnownTypes.AdaGrad, "AdaGradRule", new[] { "sum" }, "sum",
-        Coupled, "s ← s + g² ;  {0} ← {0} − (lr / (1 + (t−1)·lr_decay))·g / (√s + ε)");
+        Coupled, "s ← s + g² ;  {0} ← {0} − (lr / (1 + (t−1)·lr_decay))·g / (√s + ε)",
+        (options, step, built) => $"{options}.LearningRateDecay != 0");
 
     public static readonly RuleEmitter AdaDelta = new(
         "AdaDelta", KnownTypes.AdaDelta, "AdaDeltaRule", new[] { "square_avg", "acc_delta" }, "square_avg",
-        Coupled, "v ← ρ·v + (1−ρ)·g² ;  δ = √(a + ε)/√(v + ε)·g ;  a ← ρ·a + (1−ρ)·δ² ;  {0} ← {0} − lr·δ");
+        Coupled, "v ← ρ·v + (1−ρ)·g² ;  δ = √(a + ε)/√(v + ε)·g ;  a ← ρ·a + (1−ρ)·δ² ;  {0} ← {0} − lr·δ",
+        (options, step, built) => "false");
 
     public static readonly RuleEmitter Adam = new(
         "Adam", KnownTypes.Adam, "AdamRule", new[] { "exp_avg", "exp_avg_sq", "max_exp_avg_sq" }, "exp_avg",
-        Coupled, "m ← β₁·m + (1−β₁)·g ;  v ← β₂·v + (1−β₂)·g² ;  {0} ← {0} − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)");
+        Coupled, "m ← β₁·m + (1−β₁)·g ;  v ← β₂·v + (1−β₂)·g² ;  {0} ← {0} − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)",
+        (options, step, built) => "true");   // bias correction
 
     public static readonly RuleEmitter AdamW = new(
         "AdamW", KnownTypes.AdamW, "AdamRule", new[] { "exp_avg", "exp_avg_sq", "max_exp_avg_sq" }, "exp_avg",
-        "g ← clip(±g) ;  {0} ← (1 − lr·λ)·{0} ;  ", "m ← β₁·m + (1−β₁)·g ;  v ← β₂·v + (1−β₂)·g² ;  {0} ← {0} − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)");
+        "g ← clip(±g) ;  {0} ← (1 − lr·λ)·{0} ;  ", "m ← β₁·m + (1−β₁)·g ;  v ← β₂·v + (1−β₂)·g² ;  {0} ← {0} − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)",
+        (options, step, built) => "true");   // bias correction
 
     private readonly string _rule;
+    private readonly System.Func<string, string, string, string> _dependsOnStep;
     private readonly string _decay;
     private readonly string _formula;
 
-    private RuleEmitter(string displayName, string settings, string rule, string[] keys, string? primary, string decay, string formula)
+    private RuleEmitter(string displayName, string settings, string rule, string[] keys, string? primary, string decay, string formula, System.Func<string, string, string, string> dependsOnStep)
     {
+        _dependsOnStep = dependsOnStep;
         _decay = decay;
         DisplayName = displayName;
         SettingsTypeRef = "global::" + settings;
@@ -64,6 +71,10 @@ internal sealed class RuleEmitter : OptimizerEmitter
     public override string ArrayStateTypeRef(string element) => $"{KnownTypes.UpdateStateRef}<{element}>";
 
     public override string CreateCoefficients(string element) => $"{_rule}<{element}>.Create(options, step, {ClippingEmitter.Local})";
+
+    public override string CoefficientsTypeRef(string element) => $"{_rule}<{element}>";
+
+    public override string CoefficientsDependOnStep(string options, string step, string builtStep) => _dependsOnStep(options, step, builtStep);
 
     /// <summary>The update's math for a comment, without the weight-decay term when the field is excluded from it.</summary>
     private string Formula(ParamField field) =>

@@ -67,6 +67,15 @@ public readonly struct RmsPropCoefficients<T>
     /// <summary>Whether the momentum buffer is used (μ &gt; 0).</summary>
     public bool HasMomentum { get; init; }
 
+    /// <summary>
+    /// Whether this step is the plain update: the gradient, parameter and average enter unscaled (no maximize, value clamp,
+    /// weight decay or bias correction), not centered, no momentum — each framework's preset without options. Code may then
+    /// leave out the terms that are exact identities (g·1, p·1, v·1): the results are the same bits. A norm-clipping factor
+    /// (<see cref="WithGradientFactor"/>) is the caller's to check.
+    /// </summary>
+    public bool IsPlain =>
+        GradientScale == T.One && !ClipsValue && CoupledDecay == T.Zero && ParameterScale == T.One && Correction == T.One && !Centered && !HasMomentum;
+
     /// <summary>The initial value of the squared-gradient average.</summary>
     public T InitialAccumulatorValue { get; init; }
 

@@ -37,6 +37,18 @@ public sealed class RmsPropState<T>
     /// <exception cref="InvalidOperationException">The lengths differ.</exception>
     public void CheckLength(int parameterLength, string fieldName)
     {
+        // Inline and cheap (every step calls it); the message is built out of line.
+        if ((_squareAvg is not null && _squareAvg.Length != parameterLength) ||
+            (_gradAvg is not null && _gradAvg.Length != parameterLength) ||
+            (_momentumBuffer is not null && _momentumBuffer.Length != parameterLength))
+        {
+            ThrowLength(parameterLength, fieldName);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ThrowLength(int parameterLength, string fieldName)
+    {
         foreach (T[]? buffer in (ReadOnlySpan<T[]?>)[_squareAvg, _gradAvg, _momentumBuffer])
         {
             if (buffer is not null && buffer.Length != parameterLength)
@@ -63,6 +75,18 @@ public sealed class RmsPropState<T>
     /// others with zeros). A bad call throws here and leaves the state as it was.
     /// </summary>
     private void Prepare(int n, int gradientLength, in RmsPropCoefficients<T> c)
+    {
+        // The common step (every buffer in use exists and has the parameter's length) costs a few compares, no call.
+        if (gradientLength != n || _squareAvg is null || _squareAvg.Length != n ||
+            (_gradAvg is not null ? _gradAvg.Length != n : c.Centered) ||
+            (_momentumBuffer is not null ? _momentumBuffer.Length != n : c.HasMomentum))
+        {
+            PrepareSlow(n, gradientLength, c);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void PrepareSlow(int n, int gradientLength, in RmsPropCoefficients<T> c)
     {
         if (gradientLength != n)
         {

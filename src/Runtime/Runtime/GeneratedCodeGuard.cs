@@ -16,7 +16,19 @@ public static class GeneratedCodeGuard
 
     /// <summary>Checks that parameter <paramref name="field"/> and its gradient exist and have the same length.</summary>
     /// <exception cref="InvalidOperationException">One is null, or the lengths differ.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static void CheckArrays<T>([NotNull] T[]? parameter, [NotNull] T[]? gradient, string field)
+    {
+        // Inline, without a call per step; the messages are built out of line.
+        if (parameter is null || gradient is null || gradient.Length != parameter.Length)
+        {
+            ThrowArrays(parameter, gradient, field);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    private static void ThrowArrays<T>(T[]? parameter, T[]? gradient, string field)
     {
         int length = ParameterLength(parameter, field);
         if (gradient is null)
@@ -24,12 +36,9 @@ public static class GeneratedCodeGuard
             throw new InvalidOperationException($"Grad.{field} is null: it must be an array as long as '{field}' ({length}).");
         }
 
-        if (gradient.Length != length)
-        {
-            throw new InvalidOperationException(
-                $"Grad.{field} has length {gradient.Length}, but parameter '{field}' has length {length}. " +
-                $"If '{field}' was replaced by an array of another length, assign Grad.{field} a new array of length {length} and call ResetOptimizerState().");
-        }
+        throw new InvalidOperationException(
+            $"Grad.{field} has length {gradient.Length}, but parameter '{field}' has length {length}. " +
+            $"If '{field}' was replaced by an array of another length, assign Grad.{field} a new array of length {length} and call ResetOptimizerState().");
     }
 
     /// <summary>Checks that parameter <paramref name="field"/> has the length its declared shape implies.</summary>

@@ -15,7 +15,16 @@ namespace Demo
         /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.Adam Optimizer { get; set; } = new global::OptimizerGen.Adam();
+        public global::OptimizerGen.Adam Optimizer
+        {
+            get => __optimizer;
+            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.Adam __optimizer = new global::OptimizerGen.Adam();
+        private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+        private global::OptimizerGen.Rules.AdamRule<float> __f32;
+        private global::OptimizerGen.Rules.AdamRule<float> __f32NoDecay;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -51,7 +60,13 @@ namespace Demo
         /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+        public global::OptimizerGen.GradientClipping GradientClipping
+        {
+            get => __gradientClipping;
+            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.GradientClipping __gradientClipping;
 
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -112,7 +127,7 @@ namespace Demo
 
             // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
             // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             double factor_Scale = 1, factor_Weights = 1, factor_Bias = 1;
             if (clipping.ClipsNorm)
             {
@@ -126,9 +141,10 @@ namespace Demo
             }
 
             long step = ++StepCount;
-            global::OptimizerGen.Adam options = Optimizer;
-            var f32 = global::OptimizerGen.Rules.AdamRule<float>.Create(options, step, clipping);
-            var f32NoDecay = f32.WithoutWeightDecay();
+            // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+            if (__coefficientsStep != step) __BuildCoefficients(step);
+            ref readonly var f32 = ref __f32;
+            ref readonly var f32NoDecay = ref __f32NoDecay;
 
             // Scale:  g ← clip(±g) + λ·Scale ;  m ← β₁·m + (1−β₁)·g ;  v ← β₂·v + (1−β₂)·g² ;  Scale ← Scale − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)
             state.Scale.Update(ref this.Scale, ref grad.Scale, clipping.ClipsNorm ? f32.WithGradientFactor(factor_Scale) : f32, step);
@@ -140,6 +156,16 @@ namespace Demo
             state.Bias.Update(this.Bias, grad.Bias, clipping.ClipsNorm ? f32NoDecay.WithGradientFactor(factor_Bias) : f32NoDecay, __updateThreads);
 
             return true;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __BuildCoefficients(long step)
+        {
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+            global::OptimizerGen.Adam options = __optimizer;
+            __f32 = global::OptimizerGen.Rules.AdamRule<float>.Create(options, step, clipping);
+            __f32NoDecay = __f32.WithoutWeightDecay();
+            __coefficientsStep = step;
         }
 
         /// <summary>

@@ -15,7 +15,15 @@ namespace Demo
         /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.RmsProp Optimizer { get; set; } = new global::OptimizerGen.RmsProp();
+        public global::OptimizerGen.RmsProp Optimizer
+        {
+            get => __optimizer;
+            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
+        private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+        private global::OptimizerGen.RmsPropCoefficients<double> __f64;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -51,7 +59,13 @@ namespace Demo
         /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+        public global::OptimizerGen.GradientClipping GradientClipping
+        {
+            get => __gradientClipping;
+            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.GradientClipping __gradientClipping;
 
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -107,7 +121,7 @@ namespace Demo
 
             // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
             // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             double factor_Theta = 1;
             if (clipping.ClipsNorm)
             {
@@ -117,13 +131,23 @@ namespace Demo
             }
 
             long step = ++StepCount;
-            global::OptimizerGen.RmsProp options = Optimizer;
-            var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
+            // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+            if (__coefficientsStep == 0 || (__coefficientsStep != step && (__optimizer.BiasCorrection))) __BuildCoefficients(step);
+            ref readonly var f64 = ref __f64;
 
             // Theta (double[]):  one fused pass of the same update over every element; grad.Theta ← 0
             state.Theta.Update(this.Theta, grad.Theta, clipping.ClipsNorm ? f64.WithGradientFactor(factor_Theta) : f64, __updateThreads);
 
             return true;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __BuildCoefficients(long step)
+        {
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+            global::OptimizerGen.RmsProp options = __optimizer;
+            __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
+            __coefficientsStep = step;
         }
 
         /// <summary>

@@ -15,7 +15,17 @@ namespace Demo
         /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.RmsProp Optimizer { get; set; } = new global::OptimizerGen.RmsProp();
+        public global::OptimizerGen.RmsProp Optimizer
+        {
+            get => __optimizer;
+            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
+        private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+        private global::OptimizerGen.RmsPropCoefficients<float> __f32;
+        private global::OptimizerGen.RmsPropCoefficients<double> __f64;
+        private bool __plain32;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -51,7 +61,13 @@ namespace Demo
         /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+        public global::OptimizerGen.GradientClipping GradientClipping
+        {
+            get => __gradientClipping;
+            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.GradientClipping __gradientClipping;
 
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -112,7 +128,7 @@ namespace Demo
 
             // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
             // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             double factor_in = 1, factor_base = 1, factor_Matrix = 1;
             if (clipping.ClipsNorm)
             {
@@ -126,44 +142,57 @@ namespace Demo
             }
 
             long step = ++StepCount;
-            global::OptimizerGen.RmsProp options = Optimizer;
-            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
-            var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
+            // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+            if (__coefficientsStep == 0 || (__coefficientsStep != step && (__optimizer.BiasCorrection))) __BuildCoefficients(step);
+            ref readonly var f32 = ref __f32;
+            ref readonly var f64 = ref __f64;
 
             // in:  g ← clip(±g) + λ·in ;  in ← (1 − lr·λ)·in ;  v ← ρ·v + (1−ρ)·g² ;  in ← in − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.@in;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                float g = f32.GradientScale * (float)factor_in * grad.@in;
-                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
-                if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.@in, f32.CoupledDecay, g);
-                grad.@in = 0f;
-                float p = this.@in * f32.ParameterScale;
-                s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                float variance = s.SquareAvg * f32.Correction;
-                if (f32.Centered)
+                if (__plain32)
                 {
-                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                    s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                    float mHat = s.GradAvg * f32.Correction;
-                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                    if (f32.ClampVariance) variance = float.Max(variance, 0f);
-                }
-
-                // d = √(variance + ε_in) + ε_out
-                float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-                if (f32.HasMomentum)
-                {
-                    // u = g/d ;  b ← μ·b + gain·u ;  in ← in − step_b·b − step_u·u
-                    float u = g / d;
-                    s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                    this.@in = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                    // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
+                    float g = grad.@in;
+                    grad.@in = 0f;
+                    float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                    s.SquareAvg = v;
+                    this.@in = this.@in + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
                 }
                 else
                 {
-                    // in ← in − lr·g/d
-                    this.@in = p + (-f32.DirectStep * g) / d;
+                    float g = f32.GradientScale * (float)factor_in * grad.@in;
+                    if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
+                    if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.@in, f32.CoupledDecay, g);
+                    grad.@in = 0f;
+                    float p = this.@in * f32.ParameterScale;
+                    s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                    float variance = s.SquareAvg * f32.Correction;
+                    if (f32.Centered)
+                    {
+                        // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                        s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                        float mHat = s.GradAvg * f32.Correction;
+                        variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                        if (f32.ClampVariance) variance = float.Max(variance, 0f);
+                    }
+
+                    // d = √(variance + ε_in) + ε_out
+                    float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+                    if (f32.HasMomentum)
+                    {
+                        // u = g/d ;  b ← μ·b + gain·u ;  in ← in − step_b·b − step_u·u
+                        float u = g / d;
+                        s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                        this.@in = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                    }
+                    else
+                    {
+                        // in ← in − lr·g/d
+                        this.@in = p + (-f32.DirectStep * g) / d;
+                    }
                 }
             }
 
@@ -174,6 +203,17 @@ namespace Demo
             state.Matrix.Update(this.Matrix, grad.Matrix, clipping.ClipsNorm ? f64.WithGradientFactor(factor_Matrix) : f64, __updateThreads);
 
             return true;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __BuildCoefficients(long step)
+        {
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+            global::OptimizerGen.RmsProp options = __optimizer;
+            __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+            __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
+            __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+            __coefficientsStep = step;
         }
 
 
@@ -206,7 +246,7 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Matrix, 4, "Matrix", "[2, 2]");
             __optimizerState.Matrix.CheckLength(this.Matrix.Length, "Matrix");
             float din = 0f;
-            float loss = __LossWithGradient(@params, @out, 1f, ref din, grad);
+            float loss = __LossWithGradient(@params, @out, 1f, ref din, this.@base!, grad.@base, this.Matrix!, grad.Matrix);
             grad.@in += din;
             return loss;
         }
@@ -251,10 +291,12 @@ namespace Demo
 
             float scale = 1f / count;   // ∂mean/∂loss_k
             float din = grad.@in;
+            float[] baseValues = this.@base!, baseGradient = grad.@base;   // read once, not per sample
+            double[] MatrixValues = this.Matrix!, MatrixGradient = grad.Matrix;   // read once, not per sample
             float total = 0f;
             for (int k = 0; k < count; k++)
             {
-                total += __LossWithGradient(@params.Slice(k * paramsWidth, paramsWidth), @out[k], scale, ref din, grad);
+                total += __LossWithGradient(@params.Slice(k * paramsWidth, paramsWidth), @out[k], scale, ref din, baseValues, baseGradient, MatrixValues, MatrixGradient);
             }
 
             grad.@in = din;
@@ -264,11 +306,11 @@ namespace Demo
 
         /// <summary>
         /// The loss of one sample, as <see cref="Loss"/> computes it, and its gradient scaled by <paramref name="seed"/>:
-        /// added to the scalar-parameter adjoints passed by reference and to the array gradients in <paramref name="grad"/>.
+        /// added to the scalar-parameter adjoints passed by reference and to the array parameters' gradient arrays passed with them.
         /// Reverse-mode differentiation of <see cref="Loss"/>, generated by OptimizerGen.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private float __LossWithGradient(global::System.ReadOnlySpan<float> @params, float @out, float seed, ref float din, Gradients grad)
+        private float __LossWithGradient(global::System.ReadOnlySpan<float> @params, float @out, float seed, ref float din, float[] base_values, float[] base_grad, double[] Matrix_values, double[] Matrix_grad)
         {
             float @float = 0f, @float_bar = 0f;
             float loss;
@@ -280,7 +322,7 @@ namespace Demo
             for (int @int = 0; @int < this.@base!.Length; @int++)
             {
                 // @float += @base![@int] * @params[@int] + (float)Matrix![@int];
-                @float = @float + (this.@base![@int] * @params[@int] + (float)this.Matrix![@int]);
+                @float = @float + (base_values[@int] * @params[@int] + (float)Matrix_values[@int]);
             }
             // return (@float - @out) * (@float - @out);
             loss = (@float - @out) * (@float - @out);
@@ -300,11 +342,9 @@ namespace Demo
             {
                 // reverse of: @float += @base![@int] * @params[@int] + (float)Matrix![@int];
                 {
-                    float g2 = @float_bar;
-                    @float_bar = 0f;
-                    @float_bar += g2;
-                    grad.@base[@int] += g2 * @params[@int];
-                    grad.Matrix[@int] += (double)g2;
+                    float g2 = @float_bar;   // @float_bar itself is unchanged: ∂@float/∂@float = 1
+                    base_grad[@int] += g2 * @params[@int];
+                    Matrix_grad[@int] += (double)g2;
                 }
             }
             // reverse of: float @float = @in;

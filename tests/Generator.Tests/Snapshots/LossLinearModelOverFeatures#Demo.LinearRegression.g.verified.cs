@@ -15,7 +15,17 @@ namespace Demo
         /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.RmsProp Optimizer { get; set; } = new global::OptimizerGen.RmsProp();
+        public global::OptimizerGen.RmsProp Optimizer
+        {
+            get => __optimizer;
+            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
+        private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+        private global::OptimizerGen.RmsPropCoefficients<double> __f64;
+        private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
+        private bool __plain64NoDecay;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -51,7 +61,13 @@ namespace Demo
         /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+        public global::OptimizerGen.GradientClipping GradientClipping
+        {
+            get => __gradientClipping;
+            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.GradientClipping __gradientClipping;
 
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -108,7 +124,7 @@ namespace Demo
 
             // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
             // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             double factor_W = 1, factor_B = 1;
             if (clipping.ClipsNorm)
             {
@@ -120,9 +136,10 @@ namespace Demo
             }
 
             long step = ++StepCount;
-            global::OptimizerGen.RmsProp options = Optimizer;
-            var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
-            var f64NoDecay = f64.WithoutWeightDecay();
+            // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+            if (__coefficientsStep == 0 || (__coefficientsStep != step && (__optimizer.BiasCorrection))) __BuildCoefficients(step);
+            ref readonly var f64 = ref __f64;
+            ref readonly var f64NoDecay = ref __f64NoDecay;
 
             // W (double[]):  one fused pass of the same update over every element; grad.W ← 0
             state.W.Update(this.W, grad.W, clipping.ClipsNorm ? f64.WithGradientFactor(factor_W) : f64, __updateThreads);
@@ -132,38 +149,61 @@ namespace Demo
             {
                 ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.B;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<double>(f64NoDecay.InitialAccumulatorValue);
-                double g = f64NoDecay.GradientScale * (double)factor_B * grad.B;
-                if (f64NoDecay.ClipsValue) g = double.Min(double.Max(g, -f64NoDecay.ClipValue), f64NoDecay.ClipValue);
-                grad.B = 0d;
-                double p = this.B;
-                s.SquareAvg = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);
-                double variance = s.SquareAvg * f64NoDecay.Correction;
-                if (f64NoDecay.Centered)
+                if (__plain64NoDecay)
                 {
-                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                    s.GradAvg = double.FusedMultiplyAdd(g, f64NoDecay.OneMinusDecay, f64NoDecay.Decay * s.GradAvg);
-                    double mHat = s.GradAvg * f64NoDecay.Correction;
-                    variance = double.FusedMultiplyAdd(-mHat, mHat, variance);
-                    if (f64NoDecay.ClampVariance) variance = double.Max(variance, 0d);
-                }
-
-                // d = √(variance + ε_in) + ε_out
-                double d = double.Sqrt(variance + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside;
-                if (f64NoDecay.HasMomentum)
-                {
-                    // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
-                    double u = g / d;
-                    s.MomentumBuffer = double.FusedMultiplyAdd(f64NoDecay.BufferGain, u, f64NoDecay.Momentum * s.MomentumBuffer);
-                    this.B = double.FusedMultiplyAdd(-f64NoDecay.BufferStep, s.MomentumBuffer, double.FusedMultiplyAdd(-f64NoDecay.DirectStep, u, p));
+                    // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
+                    double g = grad.B;
+                    grad.B = 0d;
+                    double v = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);
+                    s.SquareAvg = v;
+                    this.B = this.B + (-f64NoDecay.DirectStep * g) / (double.Sqrt(v + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside);
                 }
                 else
                 {
-                    // B ← B − lr·g/d
-                    this.B = p + (-f64NoDecay.DirectStep * g) / d;
+                    double g = f64NoDecay.GradientScale * (double)factor_B * grad.B;
+                    if (f64NoDecay.ClipsValue) g = double.Min(double.Max(g, -f64NoDecay.ClipValue), f64NoDecay.ClipValue);
+                    grad.B = 0d;
+                    double p = this.B;
+                    s.SquareAvg = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);
+                    double variance = s.SquareAvg * f64NoDecay.Correction;
+                    if (f64NoDecay.Centered)
+                    {
+                        // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                        s.GradAvg = double.FusedMultiplyAdd(g, f64NoDecay.OneMinusDecay, f64NoDecay.Decay * s.GradAvg);
+                        double mHat = s.GradAvg * f64NoDecay.Correction;
+                        variance = double.FusedMultiplyAdd(-mHat, mHat, variance);
+                        if (f64NoDecay.ClampVariance) variance = double.Max(variance, 0d);
+                    }
+
+                    // d = √(variance + ε_in) + ε_out
+                    double d = double.Sqrt(variance + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside;
+                    if (f64NoDecay.HasMomentum)
+                    {
+                        // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
+                        double u = g / d;
+                        s.MomentumBuffer = double.FusedMultiplyAdd(f64NoDecay.BufferGain, u, f64NoDecay.Momentum * s.MomentumBuffer);
+                        this.B = double.FusedMultiplyAdd(-f64NoDecay.BufferStep, s.MomentumBuffer, double.FusedMultiplyAdd(-f64NoDecay.DirectStep, u, p));
+                    }
+                    else
+                    {
+                        // B ← B − lr·g/d
+                        this.B = p + (-f64NoDecay.DirectStep * g) / d;
+                    }
                 }
             }
 
             return true;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __BuildCoefficients(long step)
+        {
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+            global::OptimizerGen.RmsProp options = __optimizer;
+            __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
+            __f64NoDecay = __f64.WithoutWeightDecay();
+            __plain64NoDecay = !clipping.ClipsNorm && __f64NoDecay.IsPlain;
+            __coefficientsStep = step;
         }
 
 
@@ -193,7 +233,7 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
             __optimizerState.W.CheckLength(this.W.Length, "W");
             double dB = 0d;
-            double loss = __LossWithGradient(features, target, 1d, ref dB, grad);
+            double loss = __LossWithGradient(features, target, 1d, ref dB, this.W, grad.W);
             grad.B += dB;
             return loss;
         }
@@ -235,10 +275,11 @@ namespace Demo
 
             double scale = 1d / count;   // ∂mean/∂loss_k
             double dB = grad.B;
+            double[] WValues = this.W, WGradient = grad.W;   // read once, not per sample
             double total = 0d;
             for (int k = 0; k < count; k++)
             {
-                total += __LossWithGradient(features.Slice(k * featuresWidth, featuresWidth), target[k], scale, ref dB, grad);
+                total += __LossWithGradient(features.Slice(k * featuresWidth, featuresWidth), target[k], scale, ref dB, WValues, WGradient);
             }
 
             grad.B = dB;
@@ -248,11 +289,11 @@ namespace Demo
 
         /// <summary>
         /// The loss of one sample, as <see cref="Loss"/> computes it, and its gradient scaled by <paramref name="seed"/>:
-        /// added to the scalar-parameter adjoints passed by reference and to the array gradients in <paramref name="grad"/>.
+        /// added to the scalar-parameter adjoints passed by reference and to the array parameters' gradient arrays passed with them.
         /// Reverse-mode differentiation of <see cref="Loss"/>, generated by OptimizerGen.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private double __LossWithGradient(global::System.ReadOnlySpan<double> features, double target, double seed, ref double dB, Gradients grad)
+        private double __LossWithGradient(global::System.ReadOnlySpan<double> features, double target, double seed, ref double dB, double[] W_values, double[] W_grad)
         {
             double prediction = 0d, prediction_bar = 0d;
             double error = 0d, error_bar = 0d;
@@ -265,7 +306,7 @@ namespace Demo
             for (int i = 0; i < features.Length; i++)
             {
                 // prediction += W[i] * features[i];
-                prediction = prediction + this.W[i] * features[i];
+                prediction = prediction + W_values[i] * features[i];
             }
             // double error = prediction - target;
             error = prediction - target;
@@ -291,10 +332,8 @@ namespace Demo
             {
                 // reverse of: prediction += W[i] * features[i];
                 {
-                    double g2 = prediction_bar;
-                    prediction_bar = 0d;
-                    prediction_bar += g2;
-                    grad.W[i] += g2 * features[i];
+                    double g2 = prediction_bar;   // prediction_bar itself is unchanged: ∂prediction/∂prediction = 1
+                    W_grad[i] += g2 * features[i];
                 }
             }
             // reverse of: double prediction = B;

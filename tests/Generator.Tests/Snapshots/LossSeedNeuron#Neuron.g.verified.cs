@@ -13,7 +13,16 @@ partial class Neuron
     /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public global::OptimizerGen.RmsProp Optimizer { get; set; } = new global::OptimizerGen.RmsProp();
+    public global::OptimizerGen.RmsProp Optimizer
+    {
+        get => __optimizer;
+        set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+    }
+
+    private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
+    private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+    private global::OptimizerGen.RmsPropCoefficients<float> __f32;
+    private bool __plain32;
 
     /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -34,7 +43,13 @@ partial class Neuron
     /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+    public global::OptimizerGen.GradientClipping GradientClipping
+    {
+        get => __gradientClipping;
+        set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+    }
+
+    private global::OptimizerGen.GradientClipping __gradientClipping;
 
     /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -87,7 +102,7 @@ partial class Neuron
 
         // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
         // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-        global::OptimizerGen.GradientClipping clipping = GradientClipping;
+        ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
         double factor_W = 1, factor_B = 1;
         if (clipping.ClipsNorm)
         {
@@ -99,43 +114,56 @@ partial class Neuron
         }
 
         long step = ++StepCount;
-        global::OptimizerGen.RmsProp options = Optimizer;
-        var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+        // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+        if (__coefficientsStep == 0 || (__coefficientsStep != step && (__optimizer.BiasCorrection))) __BuildCoefficients(step);
+        ref readonly var f32 = ref __f32;
 
         // W:  g ← clip(±g) + λ·W ;  W ← (1 − lr·λ)·W ;  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√v + ε)
         //     with the centered, momentum and bias-correction terms when those options are on
         {
             ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.W;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-            float g = f32.GradientScale * (float)factor_W * grad.W;
-            if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
-            if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.W, f32.CoupledDecay, g);
-            grad.W = 0f;
-            float p = this.W * f32.ParameterScale;
-            s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-            float variance = s.SquareAvg * f32.Correction;
-            if (f32.Centered)
+            if (__plain32)
             {
-                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                float mHat = s.GradAvg * f32.Correction;
-                variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                if (f32.ClampVariance) variance = float.Max(variance, 0f);
-            }
-
-            // d = √(variance + ε_in) + ε_out
-            float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-            if (f32.HasMomentum)
-            {
-                // u = g/d ;  b ← μ·b + gain·u ;  W ← W − step_b·b − step_u·u
-                float u = g / d;
-                s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                this.W = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
+                float g = grad.W;
+                grad.W = 0f;
+                float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                s.SquareAvg = v;
+                this.W = this.W + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
             }
             else
             {
-                // W ← W − lr·g/d
-                this.W = p + (-f32.DirectStep * g) / d;
+                float g = f32.GradientScale * (float)factor_W * grad.W;
+                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
+                if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.W, f32.CoupledDecay, g);
+                grad.W = 0f;
+                float p = this.W * f32.ParameterScale;
+                s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                float variance = s.SquareAvg * f32.Correction;
+                if (f32.Centered)
+                {
+                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                    s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                    float mHat = s.GradAvg * f32.Correction;
+                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                    if (f32.ClampVariance) variance = float.Max(variance, 0f);
+                }
+
+                // d = √(variance + ε_in) + ε_out
+                float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+                if (f32.HasMomentum)
+                {
+                    // u = g/d ;  b ← μ·b + gain·u ;  W ← W − step_b·b − step_u·u
+                    float u = g / d;
+                    s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                    this.W = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                }
+                else
+                {
+                    // W ← W − lr·g/d
+                    this.W = p + (-f32.DirectStep * g) / d;
+                }
             }
         }
 
@@ -144,39 +172,61 @@ partial class Neuron
         {
             ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-            float g = f32.GradientScale * (float)factor_B * grad.B;
-            if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
-            if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, g);
-            grad.B = 0f;
-            float p = this.B * f32.ParameterScale;
-            s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-            float variance = s.SquareAvg * f32.Correction;
-            if (f32.Centered)
+            if (__plain32)
             {
-                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                float mHat = s.GradAvg * f32.Correction;
-                variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                if (f32.ClampVariance) variance = float.Max(variance, 0f);
-            }
-
-            // d = √(variance + ε_in) + ε_out
-            float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-            if (f32.HasMomentum)
-            {
-                // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
-                float u = g / d;
-                s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                this.B = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
+                float g = grad.B;
+                grad.B = 0f;
+                float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                s.SquareAvg = v;
+                this.B = this.B + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
             }
             else
             {
-                // B ← B − lr·g/d
-                this.B = p + (-f32.DirectStep * g) / d;
+                float g = f32.GradientScale * (float)factor_B * grad.B;
+                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
+                if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, g);
+                grad.B = 0f;
+                float p = this.B * f32.ParameterScale;
+                s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                float variance = s.SquareAvg * f32.Correction;
+                if (f32.Centered)
+                {
+                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                    s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                    float mHat = s.GradAvg * f32.Correction;
+                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                    if (f32.ClampVariance) variance = float.Max(variance, 0f);
+                }
+
+                // d = √(variance + ε_in) + ε_out
+                float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+                if (f32.HasMomentum)
+                {
+                    // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
+                    float u = g / d;
+                    s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                    this.B = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                }
+                else
+                {
+                    // B ← B − lr·g/d
+                    this.B = p + (-f32.DirectStep * g) / d;
+                }
             }
         }
 
         return true;
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __BuildCoefficients(long step)
+    {
+        ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+        global::OptimizerGen.RmsProp options = __optimizer;
+        __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+        __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+        __coefficientsStep = step;
     }
 
 
@@ -205,7 +255,7 @@ partial class Neuron
         Gradients grad = Grad;
         float dW = 0f;
         float dB = 0f;
-        float loss = __LossWithGradient(x, y, 1f, ref dW, ref dB, grad);
+        float loss = __LossWithGradient(x, y, 1f, ref dW, ref dB);
         grad.W += dW;
         grad.B += dB;
         return loss;
@@ -249,7 +299,7 @@ partial class Neuron
         float total = 0f;
         for (int k = 0; k < count; k++)
         {
-            total += __LossWithGradient(x[k], y[k], scale, ref dW, ref dB, grad);
+            total += __LossWithGradient(x[k], y[k], scale, ref dW, ref dB);
         }
 
         grad.W = dW;
@@ -260,11 +310,11 @@ partial class Neuron
 
     /// <summary>
     /// The loss of one sample, as <see cref="Loss"/> computes it, and its gradient scaled by <paramref name="seed"/>:
-    /// added to the scalar-parameter adjoints passed by reference and to the array gradients in <paramref name="grad"/>.
+    /// added to the scalar-parameter adjoints passed by reference and to the array parameters' gradient arrays passed with them.
     /// Reverse-mode differentiation of <see cref="Loss"/>, generated by OptimizerGen.
     /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private float __LossWithGradient(float x, float y, float seed, ref float dW, ref float dB, Gradients grad)
+    private float __LossWithGradient(float x, float y, float seed, ref float dW, ref float dB)
     {
         float f = 0f, f_bar = 0f;
         float loss;

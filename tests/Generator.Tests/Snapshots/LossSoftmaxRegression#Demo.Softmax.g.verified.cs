@@ -15,7 +15,15 @@ namespace Demo
         /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.RmsProp Optimizer { get; set; } = new global::OptimizerGen.RmsProp();
+        public global::OptimizerGen.RmsProp Optimizer
+        {
+            get => __optimizer;
+            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
+        private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+        private global::OptimizerGen.RmsPropCoefficients<float> __f32;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -51,7 +59,13 @@ namespace Demo
         /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+        public global::OptimizerGen.GradientClipping GradientClipping
+        {
+            get => __gradientClipping;
+            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.GradientClipping __gradientClipping;
 
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -111,7 +125,7 @@ namespace Demo
 
             // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
             // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             double factor_W = 1, factor_B = 1;
             if (clipping.ClipsNorm)
             {
@@ -123,8 +137,9 @@ namespace Demo
             }
 
             long step = ++StepCount;
-            global::OptimizerGen.RmsProp options = Optimizer;
-            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+            // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+            if (__coefficientsStep == 0 || (__coefficientsStep != step && (__optimizer.BiasCorrection))) __BuildCoefficients(step);
+            ref readonly var f32 = ref __f32;
 
             // W (float[3×4]):  one fused pass of the same update over every element; grad.W ← 0
             state.W.Update(this.W, grad.W, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W) : f32, __updateThreads);
@@ -133,6 +148,15 @@ namespace Demo
             state.B.Update(this.B, grad.B, clipping.ClipsNorm ? f32.WithGradientFactor(factor_B) : f32, __updateThreads);
 
             return true;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __BuildCoefficients(long step)
+        {
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+            global::OptimizerGen.RmsProp options = __optimizer;
+            __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+            __coefficientsStep = step;
         }
 
         private float[] __floatTape = new float[64];
@@ -166,7 +190,7 @@ namespace Demo
             __optimizerState.W.CheckLength(this.W.Length, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B, grad.B, "B");
             __optimizerState.B.CheckLength(this.B.Length, "B");
-            float loss = __LossWithGradient(x, label, 1f, grad);
+            float loss = __LossWithGradient(x, label, 1f, this.W, grad.W, this.B, grad.B);
             return loss;
         }
 
@@ -209,10 +233,12 @@ namespace Demo
             __optimizerState.B.CheckLength(this.B.Length, "B");
 
             float scale = 1f / count;   // ∂mean/∂loss_k
+            float[] WValues = this.W, WGradient = grad.W;   // read once, not per sample
+            float[] BValues = this.B, BGradient = grad.B;   // read once, not per sample
             float total = 0f;
             for (int k = 0; k < count; k++)
             {
-                total += __LossWithGradient(x.Slice(k * xWidth, xWidth), label[k], scale, grad);
+                total += __LossWithGradient(x.Slice(k * xWidth, xWidth), label[k], scale, WValues, WGradient, BValues, BGradient);
             }
 
             __ApplyGradients();
@@ -221,11 +247,11 @@ namespace Demo
 
         /// <summary>
         /// The loss of one sample, as <see cref="Loss"/> computes it, and its gradient scaled by <paramref name="seed"/>:
-        /// added to the scalar-parameter adjoints passed by reference and to the array gradients in <paramref name="grad"/>.
+        /// added to the scalar-parameter adjoints passed by reference and to the array parameters' gradient arrays passed with them.
         /// Reverse-mode differentiation of <see cref="Loss"/>, generated by OptimizerGen.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private float __LossWithGradient(global::System.ReadOnlySpan<float> x, int label, float seed, Gradients grad)
+        private float __LossWithGradient(global::System.ReadOnlySpan<float> x, int label, float seed, float[] W_values, float[] W_grad, float[] B_values, float[] B_grad)
         {
             var floats = new global::OptimizerGen.Runtime.Tape<float>(ref this.__floatTape);
             var branches = new global::OptimizerGen.Runtime.Tape<bool>(ref this.__branchTape);
@@ -244,13 +270,13 @@ namespace Demo
             {
                 // float z = B[k];
                 floats.Push(z);
-                z = this.B[k];
+                z = B_values[k];
                 // for (int i = 0; i < Features; i++)
                 for (int i = 0; i < 4; i++)
                 {
                     // z += W[k * Features + i] * x[i];
                     floats.Push(z);
-                    z = z + this.W[k * 4 + i] * x[i];
+                    z = z + W_values[k * 4 + i] * x[i];
                 }
                 // sum += MathF.Exp(z);
                 sum = sum + global::System.MathF.Exp(z);
@@ -290,10 +316,8 @@ namespace Demo
                 }
                 // reverse of: sum += MathF.Exp(z);
                 {
-                    float g1 = sum_bar;
-                    sum_bar = 0f;
+                    float g1 = sum_bar;   // sum_bar itself is unchanged: ∂sum/∂sum = 1
                     float v0 = global::System.MathF.Exp(z);
-                    sum_bar += g1;
                     z_bar += g1 * v0;
                 }
                 // reverse of: for (int i = 0; i < Features; i++)
@@ -305,7 +329,7 @@ namespace Demo
                         z_bar = 0f;
                         z = floats.Pop();
                         z_bar += g2;
-                        grad.W[k * 4 + i] += g2 * x[i];
+                        W_grad[k * 4 + i] += g2 * x[i];
                     }
                 }
                 // reverse of: float z = B[k];
@@ -313,7 +337,7 @@ namespace Demo
                     float g3 = z_bar;
                     z_bar = 0f;
                     z = floats.Pop();
-                    grad.B[k] += g3;
+                    B_grad[k] += g3;
                 }
             }
             return loss;

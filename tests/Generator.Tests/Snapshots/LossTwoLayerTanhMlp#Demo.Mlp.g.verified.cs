@@ -15,7 +15,16 @@ namespace Demo
         /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.RmsProp Optimizer { get; set; } = new global::OptimizerGen.RmsProp();
+        public global::OptimizerGen.RmsProp Optimizer
+        {
+            get => __optimizer;
+            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
+        private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+        private global::OptimizerGen.RmsPropCoefficients<float> __f32;
+        private bool __plain32;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -51,7 +60,13 @@ namespace Demo
         /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+        public global::OptimizerGen.GradientClipping GradientClipping
+        {
+            get => __gradientClipping;
+            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.GradientClipping __gradientClipping;
 
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -115,7 +130,7 @@ namespace Demo
 
             // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
             // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             double factor_W1 = 1, factor_B1 = 1, factor_W2 = 1, factor_B2 = 1;
             if (clipping.ClipsNorm)
             {
@@ -131,8 +146,9 @@ namespace Demo
             }
 
             long step = ++StepCount;
-            global::OptimizerGen.RmsProp options = Optimizer;
-            var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+            // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+            if (__coefficientsStep == 0 || (__coefficientsStep != step && (__optimizer.BiasCorrection))) __BuildCoefficients(step);
+            ref readonly var f32 = ref __f32;
 
             // W1 (float[8×2]):  one fused pass of the same update over every element; grad.W1 ← 0
             state.W1.Update(this.W1, grad.W1, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W1) : f32, __updateThreads);
@@ -148,39 +164,61 @@ namespace Demo
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B2;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                float g = f32.GradientScale * (float)factor_B2 * grad.B2;
-                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
-                if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B2, f32.CoupledDecay, g);
-                grad.B2 = 0f;
-                float p = this.B2 * f32.ParameterScale;
-                s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                float variance = s.SquareAvg * f32.Correction;
-                if (f32.Centered)
+                if (__plain32)
                 {
-                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                    s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                    float mHat = s.GradAvg * f32.Correction;
-                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                    if (f32.ClampVariance) variance = float.Max(variance, 0f);
-                }
-
-                // d = √(variance + ε_in) + ε_out
-                float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-                if (f32.HasMomentum)
-                {
-                    // u = g/d ;  b ← μ·b + gain·u ;  B2 ← B2 − step_b·b − step_u·u
-                    float u = g / d;
-                    s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                    this.B2 = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                    // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
+                    float g = grad.B2;
+                    grad.B2 = 0f;
+                    float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                    s.SquareAvg = v;
+                    this.B2 = this.B2 + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
                 }
                 else
                 {
-                    // B2 ← B2 − lr·g/d
-                    this.B2 = p + (-f32.DirectStep * g) / d;
+                    float g = f32.GradientScale * (float)factor_B2 * grad.B2;
+                    if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
+                    if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B2, f32.CoupledDecay, g);
+                    grad.B2 = 0f;
+                    float p = this.B2 * f32.ParameterScale;
+                    s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                    float variance = s.SquareAvg * f32.Correction;
+                    if (f32.Centered)
+                    {
+                        // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                        s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                        float mHat = s.GradAvg * f32.Correction;
+                        variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                        if (f32.ClampVariance) variance = float.Max(variance, 0f);
+                    }
+
+                    // d = √(variance + ε_in) + ε_out
+                    float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+                    if (f32.HasMomentum)
+                    {
+                        // u = g/d ;  b ← μ·b + gain·u ;  B2 ← B2 − step_b·b − step_u·u
+                        float u = g / d;
+                        s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                        this.B2 = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                    }
+                    else
+                    {
+                        // B2 ← B2 − lr·g/d
+                        this.B2 = p + (-f32.DirectStep * g) / d;
+                    }
                 }
             }
 
             return true;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __BuildCoefficients(long step)
+        {
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+            global::OptimizerGen.RmsProp options = __optimizer;
+            __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+            __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+            __coefficientsStep = step;
         }
 
         private float[] __floatTape = new float[64];
@@ -216,7 +254,7 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W2, grad.W2, "W2");
             __optimizerState.W2.CheckLength(this.W2.Length, "W2");
             float dB2 = 0f;
-            float loss = __LossWithGradient(x, y, 1f, ref dB2, grad);
+            float loss = __LossWithGradient(x, y, 1f, ref dB2, this.W1, grad.W1, this.B1, grad.B1, this.W2, grad.W2);
             grad.B2 += dB2;
             return loss;
         }
@@ -263,10 +301,13 @@ namespace Demo
 
             float scale = 1f / count;   // ∂mean/∂loss_k
             float dB2 = grad.B2;
+            float[] W1Values = this.W1, W1Gradient = grad.W1;   // read once, not per sample
+            float[] B1Values = this.B1, B1Gradient = grad.B1;   // read once, not per sample
+            float[] W2Values = this.W2, W2Gradient = grad.W2;   // read once, not per sample
             float total = 0f;
             for (int k = 0; k < count; k++)
             {
-                total += __LossWithGradient(x.Slice(k * xWidth, xWidth), y[k], scale, ref dB2, grad);
+                total += __LossWithGradient(x.Slice(k * xWidth, xWidth), y[k], scale, ref dB2, W1Values, W1Gradient, B1Values, B1Gradient, W2Values, W2Gradient);
             }
 
             grad.B2 = dB2;
@@ -276,11 +317,11 @@ namespace Demo
 
         /// <summary>
         /// The loss of one sample, as <see cref="Loss"/> computes it, and its gradient scaled by <paramref name="seed"/>:
-        /// added to the scalar-parameter adjoints passed by reference and to the array gradients in <paramref name="grad"/>.
+        /// added to the scalar-parameter adjoints passed by reference and to the array parameters' gradient arrays passed with them.
         /// Reverse-mode differentiation of <see cref="Loss"/>, generated by OptimizerGen.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private float __LossWithGradient(global::System.ReadOnlySpan<float> x, float y, float seed, ref float dB2, Gradients grad)
+        private float __LossWithGradient(global::System.ReadOnlySpan<float> x, float y, float seed, ref float dB2, float[] W1_values, float[] W1_grad, float[] B1_values, float[] B1_grad, float[] W2_values, float[] W2_grad)
         {
             var floats = new global::OptimizerGen.Runtime.Tape<float>(ref this.__floatTape);
             float output = 0f, output_bar = 0f;
@@ -297,19 +338,19 @@ namespace Demo
             {
                 // float z = B1[j];
                 floats.Push(z);
-                z = this.B1[j];
+                z = B1_values[j];
                 // for (int i = 0; i < 2; i++)
                 for (int i = 0; i < 2; i++)
                 {
                     // z += W1[j * 2 + i] * x[i];
                     floats.Push(z);
-                    z = z + this.W1[j * 2 + i] * x[i];
+                    z = z + W1_values[j * 2 + i] * x[i];
                 }
                 // float h = Activate(z);
                 floats.Push(h);
                 h = global::System.MathF.Tanh(z);
                 // output += W2[j] * h;
-                output = output + this.W2[j] * h;
+                output = output + W2_values[j] * h;
             }
             // float error = output - y;
             error = output - y;
@@ -349,11 +390,9 @@ namespace Demo
             {
                 // reverse of: output += W2[j] * h;
                 {
-                    float g2 = output_bar;
-                    output_bar = 0f;
-                    output_bar += g2;
-                    grad.W2[j] += g2 * h;
-                    h_bar += g2 * this.W2[j];
+                    float g2 = output_bar;   // output_bar itself is unchanged: ∂output/∂output = 1
+                    W2_grad[j] += g2 * h;
+                    h_bar += g2 * W2_values[j];
                 }
                 // reverse of: float h = Activate(z);
                 {
@@ -372,7 +411,7 @@ namespace Demo
                         z_bar = 0f;
                         z = floats.Pop();
                         z_bar += g4;
-                        grad.W1[j * 2 + i] += g4 * x[i];
+                        W1_grad[j * 2 + i] += g4 * x[i];
                     }
                 }
                 // reverse of: float z = B1[j];
@@ -380,7 +419,7 @@ namespace Demo
                     float g5 = z_bar;
                     z_bar = 0f;
                     z = floats.Pop();
-                    grad.B1[j] += g5;
+                    B1_grad[j] += g5;
                 }
             }
             // reverse of: float output = B2;

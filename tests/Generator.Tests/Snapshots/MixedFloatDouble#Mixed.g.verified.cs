@@ -13,7 +13,20 @@ partial class Mixed
     /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public global::OptimizerGen.RmsProp Optimizer { get; set; } = new global::OptimizerGen.RmsProp();
+    public global::OptimizerGen.RmsProp Optimizer
+    {
+        get => __optimizer;
+        set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+    }
+
+    private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
+    private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+    private global::OptimizerGen.RmsPropCoefficients<float> __f32;
+    private global::OptimizerGen.RmsPropCoefficients<float> __f32NoDecay;
+    private global::OptimizerGen.RmsPropCoefficients<double> __f64;
+    private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
+    private bool __plain64;
+    private bool __plain32NoDecay;
 
     /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -49,7 +62,13 @@ partial class Mixed
     /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+    public global::OptimizerGen.GradientClipping GradientClipping
+    {
+        get => __gradientClipping;
+        set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+    }
+
+    private global::OptimizerGen.GradientClipping __gradientClipping;
 
     /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -110,7 +129,7 @@ partial class Mixed
 
         // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
         // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-        global::OptimizerGen.GradientClipping clipping = GradientClipping;
+        ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
         double factor_Scale = 1, factor_Embedding = 1, factor_Offsets = 1, factor_Temperature = 1;
         if (clipping.ClipsNorm)
         {
@@ -126,46 +145,59 @@ partial class Mixed
         }
 
         long step = ++StepCount;
-        global::OptimizerGen.RmsProp options = Optimizer;
-        var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
-        var f32NoDecay = f32.WithoutWeightDecay();
-        var f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
-        var f64NoDecay = f64.WithoutWeightDecay();
+        // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+        if (__coefficientsStep == 0 || (__coefficientsStep != step && (__optimizer.BiasCorrection))) __BuildCoefficients(step);
+        ref readonly var f32 = ref __f32;
+        ref readonly var f32NoDecay = ref __f32NoDecay;
+        ref readonly var f64 = ref __f64;
+        ref readonly var f64NoDecay = ref __f64NoDecay;
 
         // Scale:  g ← clip(±g) + λ·Scale ;  Scale ← (1 − lr·λ)·Scale ;  v ← ρ·v + (1−ρ)·g² ;  Scale ← Scale − lr·g / (√v + ε)
         //     with the centered, momentum and bias-correction terms when those options are on
         {
             ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.Scale;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<double>(f64.InitialAccumulatorValue);
-            double g = f64.GradientScale * (double)factor_Scale * grad.Scale;
-            if (f64.ClipsValue) g = double.Min(double.Max(g, -f64.ClipValue), f64.ClipValue);
-            if (f64.CoupledDecay != 0d) g = double.FusedMultiplyAdd(this.Scale, f64.CoupledDecay, g);
-            grad.Scale = 0d;
-            double p = this.Scale * f64.ParameterScale;
-            s.SquareAvg = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
-            double variance = s.SquareAvg * f64.Correction;
-            if (f64.Centered)
+            if (__plain64)
             {
-                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                s.GradAvg = double.FusedMultiplyAdd(g, f64.OneMinusDecay, f64.Decay * s.GradAvg);
-                double mHat = s.GradAvg * f64.Correction;
-                variance = double.FusedMultiplyAdd(-mHat, mHat, variance);
-                if (f64.ClampVariance) variance = double.Max(variance, 0d);
-            }
-
-            // d = √(variance + ε_in) + ε_out
-            double d = double.Sqrt(variance + f64.EpsilonInside) + f64.EpsilonOutside;
-            if (f64.HasMomentum)
-            {
-                // u = g/d ;  b ← μ·b + gain·u ;  Scale ← Scale − step_b·b − step_u·u
-                double u = g / d;
-                s.MomentumBuffer = double.FusedMultiplyAdd(f64.BufferGain, u, f64.Momentum * s.MomentumBuffer);
-                this.Scale = double.FusedMultiplyAdd(-f64.BufferStep, s.MomentumBuffer, double.FusedMultiplyAdd(-f64.DirectStep, u, p));
+                // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
+                double g = grad.Scale;
+                grad.Scale = 0d;
+                double v = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
+                s.SquareAvg = v;
+                this.Scale = this.Scale + (-f64.DirectStep * g) / (double.Sqrt(v + f64.EpsilonInside) + f64.EpsilonOutside);
             }
             else
             {
-                // Scale ← Scale − lr·g/d
-                this.Scale = p + (-f64.DirectStep * g) / d;
+                double g = f64.GradientScale * (double)factor_Scale * grad.Scale;
+                if (f64.ClipsValue) g = double.Min(double.Max(g, -f64.ClipValue), f64.ClipValue);
+                if (f64.CoupledDecay != 0d) g = double.FusedMultiplyAdd(this.Scale, f64.CoupledDecay, g);
+                grad.Scale = 0d;
+                double p = this.Scale * f64.ParameterScale;
+                s.SquareAvg = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
+                double variance = s.SquareAvg * f64.Correction;
+                if (f64.Centered)
+                {
+                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                    s.GradAvg = double.FusedMultiplyAdd(g, f64.OneMinusDecay, f64.Decay * s.GradAvg);
+                    double mHat = s.GradAvg * f64.Correction;
+                    variance = double.FusedMultiplyAdd(-mHat, mHat, variance);
+                    if (f64.ClampVariance) variance = double.Max(variance, 0d);
+                }
+
+                // d = √(variance + ε_in) + ε_out
+                double d = double.Sqrt(variance + f64.EpsilonInside) + f64.EpsilonOutside;
+                if (f64.HasMomentum)
+                {
+                    // u = g/d ;  b ← μ·b + gain·u ;  Scale ← Scale − step_b·b − step_u·u
+                    double u = g / d;
+                    s.MomentumBuffer = double.FusedMultiplyAdd(f64.BufferGain, u, f64.Momentum * s.MomentumBuffer);
+                    this.Scale = double.FusedMultiplyAdd(-f64.BufferStep, s.MomentumBuffer, double.FusedMultiplyAdd(-f64.DirectStep, u, p));
+                }
+                else
+                {
+                    // Scale ← Scale − lr·g/d
+                    this.Scale = p + (-f64.DirectStep * g) / d;
+                }
             }
         }
 
@@ -180,38 +212,64 @@ partial class Mixed
         {
             ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.Temperature;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32NoDecay.InitialAccumulatorValue);
-            float g = f32NoDecay.GradientScale * (float)factor_Temperature * grad.Temperature;
-            if (f32NoDecay.ClipsValue) g = float.Min(float.Max(g, -f32NoDecay.ClipValue), f32NoDecay.ClipValue);
-            grad.Temperature = 0f;
-            float p = this.Temperature;
-            s.SquareAvg = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);
-            float variance = s.SquareAvg * f32NoDecay.Correction;
-            if (f32NoDecay.Centered)
+            if (__plain32NoDecay)
             {
-                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                s.GradAvg = float.FusedMultiplyAdd(g, f32NoDecay.OneMinusDecay, f32NoDecay.Decay * s.GradAvg);
-                float mHat = s.GradAvg * f32NoDecay.Correction;
-                variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                if (f32NoDecay.ClampVariance) variance = float.Max(variance, 0f);
-            }
-
-            // d = √(variance + ε_in) + ε_out
-            float d = float.Sqrt(variance + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside;
-            if (f32NoDecay.HasMomentum)
-            {
-                // u = g/d ;  b ← μ·b + gain·u ;  Temperature ← Temperature − step_b·b − step_u·u
-                float u = g / d;
-                s.MomentumBuffer = float.FusedMultiplyAdd(f32NoDecay.BufferGain, u, f32NoDecay.Momentum * s.MomentumBuffer);
-                this.Temperature = float.FusedMultiplyAdd(-f32NoDecay.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32NoDecay.DirectStep, u, p));
+                // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
+                float g = grad.Temperature;
+                grad.Temperature = 0f;
+                float v = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);
+                s.SquareAvg = v;
+                this.Temperature = this.Temperature + (-f32NoDecay.DirectStep * g) / (float.Sqrt(v + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside);
             }
             else
             {
-                // Temperature ← Temperature − lr·g/d
-                this.Temperature = p + (-f32NoDecay.DirectStep * g) / d;
+                float g = f32NoDecay.GradientScale * (float)factor_Temperature * grad.Temperature;
+                if (f32NoDecay.ClipsValue) g = float.Min(float.Max(g, -f32NoDecay.ClipValue), f32NoDecay.ClipValue);
+                grad.Temperature = 0f;
+                float p = this.Temperature;
+                s.SquareAvg = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);
+                float variance = s.SquareAvg * f32NoDecay.Correction;
+                if (f32NoDecay.Centered)
+                {
+                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                    s.GradAvg = float.FusedMultiplyAdd(g, f32NoDecay.OneMinusDecay, f32NoDecay.Decay * s.GradAvg);
+                    float mHat = s.GradAvg * f32NoDecay.Correction;
+                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                    if (f32NoDecay.ClampVariance) variance = float.Max(variance, 0f);
+                }
+
+                // d = √(variance + ε_in) + ε_out
+                float d = float.Sqrt(variance + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside;
+                if (f32NoDecay.HasMomentum)
+                {
+                    // u = g/d ;  b ← μ·b + gain·u ;  Temperature ← Temperature − step_b·b − step_u·u
+                    float u = g / d;
+                    s.MomentumBuffer = float.FusedMultiplyAdd(f32NoDecay.BufferGain, u, f32NoDecay.Momentum * s.MomentumBuffer);
+                    this.Temperature = float.FusedMultiplyAdd(-f32NoDecay.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32NoDecay.DirectStep, u, p));
+                }
+                else
+                {
+                    // Temperature ← Temperature − lr·g/d
+                    this.Temperature = p + (-f32NoDecay.DirectStep * g) / d;
+                }
             }
         }
 
         return true;
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void __BuildCoefficients(long step)
+    {
+        ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+        global::OptimizerGen.RmsProp options = __optimizer;
+        __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+        __f32NoDecay = __f32.WithoutWeightDecay();
+        __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
+        __f64NoDecay = __f64.WithoutWeightDecay();
+        __plain64 = !clipping.ClipsNorm && __f64.IsPlain;
+        __plain32NoDecay = !clipping.ClipsNorm && __f32NoDecay.IsPlain;
+        __coefficientsStep = step;
     }
 
     /// <summary>

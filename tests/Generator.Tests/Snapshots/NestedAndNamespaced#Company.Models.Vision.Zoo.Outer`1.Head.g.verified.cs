@@ -19,7 +19,16 @@ namespace Company.Models.Vision
                 /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
                 /// </summary>
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-                public global::OptimizerGen.RmsProp Optimizer { get; set; } = new global::OptimizerGen.RmsProp();
+                public global::OptimizerGen.RmsProp Optimizer
+                {
+                    get => __optimizer;
+                    set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+                }
+
+                private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
+                private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+                private global::OptimizerGen.RmsPropCoefficients<float> __f32;
+                private bool __plain32;
 
                 /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -40,7 +49,13 @@ namespace Company.Models.Vision
                 /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
                 /// </summary>
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-                public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+                public global::OptimizerGen.GradientClipping GradientClipping
+                {
+                    get => __gradientClipping;
+                    set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+                }
+
+                private global::OptimizerGen.GradientClipping __gradientClipping;
 
                 /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -93,7 +108,7 @@ namespace Company.Models.Vision
 
                     // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
                     // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-                    global::OptimizerGen.GradientClipping clipping = GradientClipping;
+                    ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
                     double factor_A = 1, factor_B = 1;
                     if (clipping.ClipsNorm)
                     {
@@ -105,43 +120,56 @@ namespace Company.Models.Vision
                     }
 
                     long step = ++StepCount;
-                    global::OptimizerGen.RmsProp options = Optimizer;
-                    var f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+                    // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+                    if (__coefficientsStep == 0 || (__coefficientsStep != step && (__optimizer.BiasCorrection))) __BuildCoefficients(step);
+                    ref readonly var f32 = ref __f32;
 
                     // A:  g ← clip(±g) + λ·A ;  A ← (1 − lr·λ)·A ;  v ← ρ·v + (1−ρ)·g² ;  A ← A − lr·g / (√v + ε)
                     //     with the centered, momentum and bias-correction terms when those options are on
                     {
                         ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.A;
                         if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                        float g = f32.GradientScale * (float)factor_A * grad.A;
-                        if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
-                        if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.A, f32.CoupledDecay, g);
-                        grad.A = 0f;
-                        float p = this.A * f32.ParameterScale;
-                        s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                        float variance = s.SquareAvg * f32.Correction;
-                        if (f32.Centered)
+                        if (__plain32)
                         {
-                            // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                            s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                            float mHat = s.GradAvg * f32.Correction;
-                            variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                            if (f32.ClampVariance) variance = float.Max(variance, 0f);
-                        }
-
-                        // d = √(variance + ε_in) + ε_out
-                        float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-                        if (f32.HasMomentum)
-                        {
-                            // u = g/d ;  b ← μ·b + gain·u ;  A ← A − step_b·b − step_u·u
-                            float u = g / d;
-                            s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                            this.A = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                            // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
+                            float g = grad.A;
+                            grad.A = 0f;
+                            float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                            s.SquareAvg = v;
+                            this.A = this.A + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
                         }
                         else
                         {
-                            // A ← A − lr·g/d
-                            this.A = p + (-f32.DirectStep * g) / d;
+                            float g = f32.GradientScale * (float)factor_A * grad.A;
+                            if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
+                            if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.A, f32.CoupledDecay, g);
+                            grad.A = 0f;
+                            float p = this.A * f32.ParameterScale;
+                            s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                            float variance = s.SquareAvg * f32.Correction;
+                            if (f32.Centered)
+                            {
+                                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                                s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                                float mHat = s.GradAvg * f32.Correction;
+                                variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                                if (f32.ClampVariance) variance = float.Max(variance, 0f);
+                            }
+
+                            // d = √(variance + ε_in) + ε_out
+                            float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+                            if (f32.HasMomentum)
+                            {
+                                // u = g/d ;  b ← μ·b + gain·u ;  A ← A − step_b·b − step_u·u
+                                float u = g / d;
+                                s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                                this.A = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                            }
+                            else
+                            {
+                                // A ← A − lr·g/d
+                                this.A = p + (-f32.DirectStep * g) / d;
+                            }
                         }
                     }
 
@@ -150,39 +178,61 @@ namespace Company.Models.Vision
                     {
                         ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
                         if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                        float g = f32.GradientScale * (float)factor_B * grad.B;
-                        if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
-                        if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, g);
-                        grad.B = 0f;
-                        float p = this.B * f32.ParameterScale;
-                        s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                        float variance = s.SquareAvg * f32.Correction;
-                        if (f32.Centered)
+                        if (__plain32)
                         {
-                            // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                            s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                            float mHat = s.GradAvg * f32.Correction;
-                            variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                            if (f32.ClampVariance) variance = float.Max(variance, 0f);
-                        }
-
-                        // d = √(variance + ε_in) + ε_out
-                        float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-                        if (f32.HasMomentum)
-                        {
-                            // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
-                            float u = g / d;
-                            s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                            this.B = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                            // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
+                            float g = grad.B;
+                            grad.B = 0f;
+                            float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                            s.SquareAvg = v;
+                            this.B = this.B + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
                         }
                         else
                         {
-                            // B ← B − lr·g/d
-                            this.B = p + (-f32.DirectStep * g) / d;
+                            float g = f32.GradientScale * (float)factor_B * grad.B;
+                            if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
+                            if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, g);
+                            grad.B = 0f;
+                            float p = this.B * f32.ParameterScale;
+                            s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                            float variance = s.SquareAvg * f32.Correction;
+                            if (f32.Centered)
+                            {
+                                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                                s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                                float mHat = s.GradAvg * f32.Correction;
+                                variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                                if (f32.ClampVariance) variance = float.Max(variance, 0f);
+                            }
+
+                            // d = √(variance + ε_in) + ε_out
+                            float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+                            if (f32.HasMomentum)
+                            {
+                                // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
+                                float u = g / d;
+                                s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                                this.B = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
+                            }
+                            else
+                            {
+                                // B ← B − lr·g/d
+                                this.B = p + (-f32.DirectStep * g) / d;
+                            }
                         }
                     }
 
                     return true;
+                }
+
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                private void __BuildCoefficients(long step)
+                {
+                    ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+                    global::OptimizerGen.RmsProp options = __optimizer;
+                    __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+                    __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+                    __coefficientsStep = step;
                 }
 
                 /// <summary>

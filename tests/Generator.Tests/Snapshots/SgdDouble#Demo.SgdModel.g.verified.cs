@@ -15,7 +15,15 @@ namespace Demo
         /// Replace it between steps to change them, e.g. <c>Optimizer = Optimizer with { LearningRate = 1e-3 }</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.Sgd Optimizer { get; set; } = new global::OptimizerGen.Sgd();
+        public global::OptimizerGen.Sgd Optimizer
+        {
+            get => __optimizer;
+            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.Sgd __optimizer = new global::OptimizerGen.Sgd();
+        private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
+        private global::OptimizerGen.Rules.SgdRule<double> __f64;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -51,7 +59,13 @@ namespace Demo
         /// <c>GradientClipping = global::OptimizerGen.GradientClipping.ByGlobalNorm(1.0)</c> (allocates nothing).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public global::OptimizerGen.GradientClipping GradientClipping { get; set; }
+        public global::OptimizerGen.GradientClipping GradientClipping
+        {
+            get => __gradientClipping;
+            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        }
+
+        private global::OptimizerGen.GradientClipping __gradientClipping;
 
         /// <summary>The number of steps <see cref="SkipNonFiniteGradients"/> skipped.</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -108,7 +122,7 @@ namespace Demo
 
             // Gradient clipping: with a norm limit, each gradient's p-norm (one read pass) and its factor f = min(1, limit / (‖g‖ + ε));
             // the update below multiplies each gradient by its f and clamps it to ±MaxValue, in its one pass.
-            global::OptimizerGen.GradientClipping clipping = GradientClipping;
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             double factor_W = 1, factor_V = 1;
             if (clipping.ClipsNorm)
             {
@@ -120,8 +134,9 @@ namespace Demo
             }
 
             long step = ++StepCount;
-            global::OptimizerGen.Sgd options = Optimizer;
-            var f64 = global::OptimizerGen.Rules.SgdRule<double>.Create(options, step, clipping);
+            // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
+            if (__coefficientsStep == 0 || (__coefficientsStep != step && (step == 1 || __coefficientsStep == 1))) __BuildCoefficients(step);
+            ref readonly var f64 = ref __f64;
 
             // W:  g ← clip(±g) + λ·W ;  b ← μ·b + (1−τ)·g ;  W ← W − lr·(nesterov ? g + μ·b : b)   (no momentum: W ← W − lr·g)
             state.W.Update(ref this.W, ref grad.W, clipping.ClipsNorm ? f64.WithGradientFactor(factor_W) : f64, step);
@@ -130,6 +145,15 @@ namespace Demo
             state.V.Update(this.V, grad.V, clipping.ClipsNorm ? f64.WithGradientFactor(factor_V) : f64, __updateThreads);
 
             return true;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void __BuildCoefficients(long step)
+        {
+            ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
+            global::OptimizerGen.Sgd options = __optimizer;
+            __f64 = global::OptimizerGen.Rules.SgdRule<double>.Create(options, step, clipping);
+            __coefficientsStep = step;
         }
 
         /// <summary>
