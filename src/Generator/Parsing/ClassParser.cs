@@ -104,7 +104,7 @@ internal static class ClassParser
             containingTypes.Insert(0, new ContainingType(Keyword(outer), NameWithTypeParameters(outer)));
         }
 
-        OptimizerKind? optimizer = ParseOptimizer(attributes, diagnostics, cancellationToken);
+        (OptimizerKind Kind, UserRule? Rule)? optimizer = ParseOptimizer(attributes, compilation, diagnostics, cancellationToken);
 
         CheckBaseIsNotOptimized(type, declaration, classLocation, diagnostics);
         CheckGeneratedNamesAreFree(type, classLocation, diagnostics, GeneratedMemberNames.AddRange(PrivateMemberNames));
@@ -165,15 +165,16 @@ internal static class ClassParser
                 Keyword(type),
                 type.Name,
                 NameWithTypeParameters(type),
-                optimizer.Value,
+                optimizer.Value.Kind,
                 fields.ToEquatableArray(),
                 HintName(type),
                 classLocation,
-                loss);
+                loss,
+                optimizer.Value.Rule);
         return new ParseResult(model, diagnostics.ToEquatableArray());
     }
 
-    private static OptimizerKind? ParseOptimizer(ImmutableArray<AttributeData> attributes, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static (OptimizerKind Kind, UserRule? Rule)? ParseOptimizer(ImmutableArray<AttributeData> attributes, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         AttributeData attribute = attributes[0];
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
@@ -202,8 +203,17 @@ internal static class ClassParser
         {
             if (Symbols.Is(optimizerType, name))
             {
-                return kind;
+                return (kind, null);
             }
+        }
+
+        if (Symbols.HasAttribute(optimizerType, KnownTypes.UpdateRuleAttribute))
+        {
+            // A user's rule: its own diagnostics (reported where it is declared) keep the class from being emitted.
+            RuleParseResult rule = RuleParser.Parse(optimizerType, compilation, cancellationToken);
+            return rule.Model is null
+                ? null
+                : (OptimizerKind.UserRule, new UserRule(RuleParser.TypeRef(optimizerType), optimizerType.Name, rule.Model.StateKeys));
         }
 
         if (argument is TypeOfExpressionSyntax typeOf)
