@@ -39,6 +39,36 @@ public class IncrementalTests
             [Param] public float W;
         }
 
+        [UpdateRule]
+        public partial struct Lion
+        {
+            public Lion() { }
+            public double LearningRate { get; init; } = 1e-4;
+            public double Beta1 { get; init; } = 0.9;
+
+            void Update(ref double p, double g, [State("exp_avg")] ref double m)
+            {
+                double c = Beta1 * m + (1 - Beta1) * g;
+                p -= LearningRate * System.Math.Sign(c);
+                m = Beta1 * m + (1 - Beta1) * g;
+            }
+        }
+
+        [Optimize(typeof(Lion))]
+        public partial class WithLion
+        {
+            [Param] public float[] W = new float[5];
+        }
+
+        [UpdateRule]
+        public partial struct Looping
+        {
+            void Update(ref double p, double g)
+            {
+                for (int i = 0; i < 2; i++) p -= g;
+            }
+        }
+
         public class Stray
         {
             [Param] public float W;
@@ -50,6 +80,7 @@ public class IncrementalTests
     private static readonly string[] TrackedSteps =
     {
         TrackingNames.ParsedClasses, TrackingNames.Models, TrackingNames.ClassDiagnostics, TrackingNames.MisplacedAttributes,
+        TrackingNames.ParsedRules, TrackingNames.NamedRules, TrackingNames.RuleDiagnostics,
     };
 
     [Fact]
@@ -58,8 +89,8 @@ public class IncrementalTests
         CSharpCompilation first = GeneratorHarness.Compilation(Models);
         GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
         GeneratorRunResult firstRun = driver.GetRunResult().Results.Single();
-        Assert.Single(firstRun.GeneratedSources);
-        Assert.Equal(new[] { "OPTG001", "OPTG008", "OPTG009", "OPTG019" }, firstRun.Diagnostics.Select(d => d.Id).OrderBy(id => id));
+        Assert.Equal(new[] { "Demo.Good.g.cs", "Demo.Lion.UpdateRule.g.cs", "Demo.WithLion.g.cs" }, firstRun.GeneratedSources.Select(s => s.HintName).OrderBy(h => h));
+        Assert.Equal(new[] { "OPTG001", "OPTG008", "OPTG009", "OPTG019", "OPTG032" }, firstRun.Diagnostics.Select(d => d.Id).OrderBy(id => id));
         Assert.All(TrackedSteps, step => Assert.True(firstRun.TrackedSteps.ContainsKey(step), $"step {step} was not tracked"));
 
         CSharpCompilation second = first.Clone().AddSyntaxTrees(CSharpSyntaxTree.ParseText(
@@ -94,7 +125,22 @@ public class IncrementalTests
 
         var models = run.TrackedSteps[TrackingNames.Models].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.Contains(IncrementalStepRunReason.Modified, models);
-        Assert.Contains("W2", run.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("W2", run.GeneratedSources.Single(s => s.HintName == "Demo.Good.g.cs").SourceText.ToString());
+    }
+
+    [Fact]
+    public void EditingARuleReRunsItsEmitterAndTheModelsUsingIt()
+    {
+        CSharpCompilation first = GeneratorHarness.Compilation(Models);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
+        SyntaxTree tree = first.SyntaxTrees.Single();
+        CSharpCompilation second = first.ReplaceSyntaxTree(tree, tree.WithChangedText(
+            Microsoft.CodeAnalysis.Text.SourceText.From(Models.Replace("[State(\"exp_avg\")] ref double m", "[State(\"momentum\")] ref double m"))));
+        GeneratorRunResult run = driver.RunGenerators(second).GetRunResult().Results.Single();
+
+        Assert.Contains(IncrementalStepRunReason.Modified, run.TrackedSteps[TrackingNames.ParsedRules].SelectMany(s => s.Outputs).Select(o => o.Reason));
+        Assert.Contains(IncrementalStepRunReason.Modified, run.TrackedSteps[TrackingNames.Models].SelectMany(s => s.Outputs).Select(o => o.Reason));
+        Assert.Contains("\"W.momentum\"", run.GeneratedSources.Single(s => s.HintName == "Demo.WithLion.g.cs").SourceText.ToString());
     }
 
     [Fact]
