@@ -177,6 +177,63 @@ public class RuleDiagnosticTests
         Assert.Equal(2, result.GeneratedSources.Length);
     }
 
+    [Fact]
+    public void RuleFromAnotherAssembly()
+    {
+        var (_, library) = GeneratorHarness.Run("""
+            using OptimizerGen;
+            namespace Lib;
+            [UpdateRule]
+            public partial struct Signum
+            {
+                public double LearningRate;
+                void Update(ref double p, double g) => p -= LearningRate * System.Math.Sign(g);
+            }
+            """);
+        Assert.Empty(GeneratorHarness.CompilerProblems(library));
+        (string source, var expected) = Markup.Parse("""
+            using OptimizerGen;
+            [Optimize(typeof({|OPTG030:Lib.Signum|}))]
+            public partial class Model { [Param] public float W; }
+            """);
+        using var image = new System.IO.MemoryStream();
+        Assert.True(library.WithAssemblyName("RuleLibrary").Emit(image).Success);
+        var user = GeneratorHarness.Compilation(source).AddReferences(MetadataReference.CreateFromImage(image.ToArray()));
+        GeneratorRunResult result = GeneratorHarness.Driver().RunGenerators(user).GetRunResult().Results.Single();
+        Assert.Equal(expected.Select(e => (e.Id, e.Span)), result.Diagnostics.Select(d => (d.Id, d.Location.SourceSpan)));
+        Assert.Contains("declared in another assembly", result.Diagnostics[0].GetMessage(), System.StringComparison.Ordinal);
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Fact]
+    public void UserNamesThatClashWithGeneratedNamesAreRenamed()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using System;
+            using OptimizerGen;
+            [UpdateRule]
+            public partial struct Clash
+            {
+                public Clash() { }
+                public double options { get; init; } = 0.1;
+                void Update(ref double TSimd, double TVector, ref double T, ref double __rule, long clipping)
+                {
+                    double step = options / clipping;
+                    double __c0 = step * 2;
+                    double __s1 = TVector * __c0;
+                    T = Math.Max(T, Math.Abs(__s1));
+                    __rule += __s1;
+                    TSimd -= step * __rule / (Math.Sqrt(T) + 1e-8);
+                }
+            }
+            [Optimize(typeof(Clash))]
+            public partial class Model { [Param] public float W; [Param] public double[] V = new double[3]; }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        Assert.Equal(2, result.GeneratedSources.Length);
+    }
+
     private static void Expect(string markedSource, string advice)
     {
         (string source, var expected) = Markup.Parse(markedSource);

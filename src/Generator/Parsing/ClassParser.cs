@@ -209,6 +209,17 @@ internal static class ClassParser
 
         if (Symbols.HasAttribute(optimizerType, KnownTypes.UpdateRuleAttribute))
         {
+            if (optimizerType.DeclaringSyntaxReferences.IsEmpty)
+            {
+                // A rule compiled into another assembly: its Update method (private) cannot be read from metadata.
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.RuleNotPartialStruct,
+                    LocationInfo.From((argument as TypeOfExpressionSyntax)?.Type ?? argument ?? syntax),
+                    optimizerType.Name,
+                    "it is declared in another assembly (OptimizerGen reads a rule's Update method from source)"));
+                return null;
+            }
+
             // A user's rule: its own diagnostics (reported where it is declared) keep the class from being emitted.
             RuleParseResult rule = RuleParser.Parse(optimizerType, compilation, cancellationToken);
             return rule.Model is null

@@ -26,7 +26,8 @@ internal sealed class RuleTranslator
 {
     private const string Rule = "__rule";
     private const string Simd = "TSimd";
-    private static readonly string[] CreateNames = { "options", "step", "clipping" };
+    private static readonly string[] CreateNames = { "options", "step", "clipping", "T" };
+    private static readonly string[] ApplyNames = { "T", "TSimd", "TVector", Rule };
 
     private readonly SemanticModel _model;
     private readonly Dictionary<ISymbol, Hyperparameter> _hyperparameters;
@@ -154,7 +155,7 @@ internal sealed class RuleTranslator
         var signature = new List<string>();
         for (int i = 0; i < 2 + stateCount; i++)
         {
-            string id = Identifiers.Escape(parameters[i].Name);
+            string id = ElementName(parameters[i].Name);
             translator._elementNames[parameters[i]] = id;
             signature.Add(id);
         }
@@ -220,7 +221,7 @@ internal sealed class RuleTranslator
                 if (!_elementLocals.Contains(local) && IsElement(value))
                 {
                     _elementLocals.Add(local);
-                    _elementNames[local] = Identifiers.Escape(local.Name);
+                    _elementNames[local] = ElementName(local.Name);
                     changed = true;
                 }
             }
@@ -314,7 +315,7 @@ internal sealed class RuleTranslator
                 continue;
             }
 
-            string id = Identifiers.Escape(local.Name);
+            string id = ElementName(local.Name);
             if (_elementLocals.Contains(local))
             {
                 if (local.Type.SpecialType != SpecialType.System_Double)
@@ -794,6 +795,10 @@ internal sealed class RuleTranslator
                 return Unsupported(expression, "a rule reads its hyperparameters, the step, constants and its locals");
         }
     }
+
+    /// <summary>An element value's name in Apply, clear of Apply's type parameters and its rule.</summary>
+    private static string ElementName(string name) =>
+        ApplyNames.Contains(name) || name.StartsWith("__s", System.StringComparison.Ordinal) ? name + "_" : Identifiers.Escape(name);
 
     /// <summary>The step's name in Create: <c>step</c>, or the user's name for it, clear of Create's other parameters.</summary>
     private string StepName => _step is null || _step.Name == "step" ? "step" : CreateNames.Contains(_step.Name) ? _step.Name + "_" : Identifiers.Escape(_step.Name);
