@@ -177,6 +177,19 @@ public class RuleDiagnosticTests
         Assert.Equal(2, result.GeneratedSources.Length);
     }
 
+    [Theory]
+    [InlineData("p -= Missing * g;")]
+    [InlineData("p -= Missing(g);")]
+    [InlineData("p -= Missing(LearningRate) * g;")]
+    [InlineData("double x = Missing; p -= x * g;")]
+    public void UnknownNamesAreLeftToTheCompiler(string body)
+    {
+        var (result, output) = GeneratorHarness.Run(Rule(body));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.GeneratedSources);
+        Assert.Contains(output.GetDiagnostics(), d => d.Id == "CS0103");
+    }
+
     [Fact]
     public void RuleFromAnotherAssembly()
     {

@@ -41,6 +41,7 @@ internal sealed class RuleTranslator
     private readonly List<RuleCoefficient> _coefficients = new();
     private readonly Dictionary<string, string> _coefficientsBySource = new();
     private int _depth;
+    private bool _incomplete;   // the compiler reports an error (an unknown name): no diagnostic of ours, no model
     private int _flags;
     private int _values;
 
@@ -166,7 +167,7 @@ internal sealed class RuleTranslator
         }
 
         translator.Run(syntax, cancellationToken);
-        return diagnostics.Count > before
+        return diagnostics.Count > before || translator._incomplete
             ? null
             : new Result(keys, signature, translator._coefficients, translator._predeclared.Concat(translator._create).ToList(), translator._apply);
     }
@@ -586,6 +587,12 @@ internal sealed class RuleTranslator
     private string? Call(InvocationExpressionSyntax invocation)
     {
         var method = _model.GetSymbolInfo(invocation).Symbol as IMethodSymbol;
+        if (method is null && _model.GetSymbolInfo(invocation.Expression).Symbol is null && _model.GetSymbolInfo(invocation.Expression).CandidateSymbols.IsEmpty)
+        {
+            _incomplete = true;
+            return null; // an unknown method: the compiler's CS0103/CS1061
+        }
+
         SyntaxNode nameSyntax = invocation.Expression is MemberAccessExpressionSyntax access ? access.Name : invocation.Expression;
         if (method is null || !IsMath(method.ContainingType))
         {
@@ -641,7 +648,13 @@ internal sealed class RuleTranslator
     private string? Hoisted(ExpressionSyntax expression)
     {
         ITypeSymbol? type = _model.GetTypeInfo(expression).Type;
-        if (type?.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32 or SpecialType.System_Int64))
+        if (type is null || type.TypeKind == TypeKind.Error)
+        {
+            _incomplete = true;
+            return null;
+        }
+
+        if (type.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32 or SpecialType.System_Int64))
         {
             return Unsupported(expression, "element values are double; use a number here");
         }
@@ -755,6 +768,9 @@ internal sealed class RuleTranslator
                 }
 
                 return $"global::System.{method.ContainingType.Name}.{method.Name}({string.Join(", ", arguments)})";
+            case InvocationExpressionSyntax invocation when _model.GetSymbolInfo(invocation).Symbol is null && _model.GetSymbolInfo(invocation).CandidateSymbols.IsEmpty:
+                _incomplete = true;
+                return null; // an unknown method: the compiler's CS0103/CS1061
             case InvocationExpressionSyntax invocation:
                 return Unsupported(invocation, $"'{invocation.Expression}' is not a function a rule can call; use Math functions, or inline the method's computation");
             case AssignmentExpressionSyntax:
@@ -790,6 +806,7 @@ internal sealed class RuleTranslator
             case IFieldSymbol or IPropertySymbol:
                 return Unsupported(expression, "a rule reads its hyperparameters (settable double, float, int, long or bool fields and properties), not computed properties or other members");
             case null:
+                _incomplete = true;
                 return null; // the compiler reports an unknown name
             default:
                 return Unsupported(expression, "a rule reads its hyperparameters, the step, constants and its locals");
