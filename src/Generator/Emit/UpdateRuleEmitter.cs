@@ -145,11 +145,25 @@ internal static class UpdateRuleEmitter
             writer.Line($"public {self} WithGradientFactor(double factor) => this with {{ Gradient = Gradient.WithGradientFactor(factor) }};");
             writer.Line();
             writer.Line("/// <inheritdoc/>");
-            writer.Line("public void Update(global::System.Span<T> parameter, global::System.Span<T> gradient, global::System.Span<T> s0, global::System.Span<T> s1, global::System.Span<T> s2) =>");
-            writer.Line($"    {Rules}.ElementwiseLoop.Run(new Element(this), parameter, gradient, s0, s1, s2);");
+            using (writer.Block("public void Update(global::System.Span<T> parameter, global::System.Span<T> gradient, global::System.Span<T> s0, global::System.Span<T> s1, global::System.Span<T> s2)"))
+            {
+                writer.Line("// One loop per gradient term in use (a clip factor, a value clamp), so the others cost nothing.");
+                using (writer.Block("switch ((Gradient.ScalesGradient, Gradient.ClipsValue))"))
+                {
+                    foreach ((string scaled, string clamped) in new[] { ("false", "false"), ("true", "false"), ("false", "true"), ("true", "true") })
+                    {
+                        string flags = $"{Flag(scaled)}, {Flag(clamped)}";
+                        writer.Line($"case ({scaled}, {clamped}): {Rules}.ElementwiseLoop.Run(new Element<{flags}>(this), parameter, gradient, s0, s1, s2); break;");
+                    }
+                }
+            }
+
             writer.Line();
             writer.Line($"/// <summary>The translated <c>Update</c> of one element (one lane of a vector), for every width.</summary>");
-            using (writer.Block($"private readonly struct Element({self} __rule) : {Rules}.IElementwiseUpdate<T>"))
+            writer.Line($"private readonly struct Element<TScaled, TClamped>({self} __rule) : {Rules}.IElementwiseUpdate<T>");
+            writer.Line($"    where TScaled : struct, {Rules}.IFlag");
+            writer.Line($"    where TClamped : struct, {Rules}.IFlag");
+            using (writer.Block())
             {
                 writer.Line($"public static int StateCount => {states};");
                 writer.Line();
@@ -159,8 +173,8 @@ internal static class UpdateRuleEmitter
                 writer.Line("    where TVector : struct");
                 using (writer.Block())
                 {
-                    writer.Line($"// {n[1]} ← clip(factor·{n[1]}): gradient clipping, as the built-in rules apply it");
-                    writer.Line($"__rule.Gradient.Apply<TSimd, TVector, {Rules}.No>(ref {n[0]}, ref {n[1]});");
+                    writer.Line($"// {n[1]} ← clamp(factor·{n[1]}, ±MaxValue): gradient clipping, as the built-in rules apply it");
+                    writer.Line($"__rule.Gradient.ApplyToGradient<TSimd, TVector, TScaled, TClamped>(ref {n[1]});");
                     foreach (string line in rule.ApplyLines)
                     {
                         writer.Line(line);
@@ -169,6 +183,8 @@ internal static class UpdateRuleEmitter
             }
         }
     }
+
+    private static string Flag(string on) => on == "true" ? Rules + ".Yes" : Rules + ".No";
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -130,11 +130,22 @@ namespace Demo
             public Rule<T> WithGradientFactor(double factor) => this with { Gradient = Gradient.WithGradientFactor(factor) };
 
             /// <inheritdoc/>
-            public void Update(global::System.Span<T> parameter, global::System.Span<T> gradient, global::System.Span<T> s0, global::System.Span<T> s1, global::System.Span<T> s2) =>
-                global::OptimizerGen.Rules.ElementwiseLoop.Run(new Element(this), parameter, gradient, s0, s1, s2);
+            public void Update(global::System.Span<T> parameter, global::System.Span<T> gradient, global::System.Span<T> s0, global::System.Span<T> s1, global::System.Span<T> s2)
+            {
+                // One loop per gradient term in use (a clip factor, a value clamp), so the others cost nothing.
+                switch ((Gradient.ScalesGradient, Gradient.ClipsValue))
+                {
+                    case (false, false): global::OptimizerGen.Rules.ElementwiseLoop.Run(new Element<global::OptimizerGen.Rules.No, global::OptimizerGen.Rules.No>(this), parameter, gradient, s0, s1, s2); break;
+                    case (true, false): global::OptimizerGen.Rules.ElementwiseLoop.Run(new Element<global::OptimizerGen.Rules.Yes, global::OptimizerGen.Rules.No>(this), parameter, gradient, s0, s1, s2); break;
+                    case (false, true): global::OptimizerGen.Rules.ElementwiseLoop.Run(new Element<global::OptimizerGen.Rules.No, global::OptimizerGen.Rules.Yes>(this), parameter, gradient, s0, s1, s2); break;
+                    case (true, true): global::OptimizerGen.Rules.ElementwiseLoop.Run(new Element<global::OptimizerGen.Rules.Yes, global::OptimizerGen.Rules.Yes>(this), parameter, gradient, s0, s1, s2); break;
+                }
+            }
 
             /// <summary>The translated <c>Update</c> of one element (one lane of a vector), for every width.</summary>
-            private readonly struct Element(Rule<T> __rule) : global::OptimizerGen.Rules.IElementwiseUpdate<T>
+            private readonly struct Element<TScaled, TClamped>(Rule<T> __rule) : global::OptimizerGen.Rules.IElementwiseUpdate<T>
+                where TScaled : struct, global::OptimizerGen.Rules.IFlag
+                where TClamped : struct, global::OptimizerGen.Rules.IFlag
             {
                 public static int StateCount => 2;
 
@@ -142,8 +153,8 @@ namespace Demo
                     where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>
                     where TVector : struct
                 {
-                    // g ← clip(factor·g): gradient clipping, as the built-in rules apply it
-                    __rule.Gradient.Apply<TSimd, TVector, global::OptimizerGen.Rules.No>(ref p, ref g);
+                    // g ← clamp(factor·g, ±MaxValue): gradient clipping, as the built-in rules apply it
+                    __rule.Gradient.ApplyToGradient<TSimd, TVector, TScaled, TClamped>(ref g);
                     // m = Math.FusedMultiplyAdd(1 - Beta, g, Beta * m);
                     m = TSimd.FusedMultiplyAdd(TSimd.Broadcast(__rule.C0), g, TSimd.Multiply(TSimd.Broadcast(__rule.C1), m));
                     // peak = Math.Max(peak, Math.Abs(g));

@@ -62,6 +62,7 @@ internal static class UserRuleChecks
 
         RmsPropMatchesBuiltIn(report, 67, new UserRmsModel(), exact: true, GradientClipping.ByValue(0.25));
         RmsPropMatchesBuiltIn(report, 67, new UserRmsModel(), exact: true, GradientClipping.ByGlobalNorm(0.5));
+        RmsPropMatchesBuiltIn(report, 67, new UserRmsModel(), exact: true, GradientClipping.ByGlobalNorm(0.5) with { MaxValue = 0.01 });
         LionMatchesFormula(report, 67, new Lion { LearningRate = 1e-2 }, clipValue: 0.25);
         return report;
     }
