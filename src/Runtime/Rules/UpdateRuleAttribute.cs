@@ -3,15 +3,17 @@ using System;
 namespace OptimizerGen;
 
 /// <summary>
-/// Marks a <c>partial struct</c> as a user-written optimizer that <c>[Optimize(typeof(…))]</c> accepts like a built-in
-/// one. Its writable <c>double</c> (or <c>float</c>, <c>int</c>, <c>bool</c>) fields and properties are the
-/// hyperparameters (runtime values, saved in checkpoints); its one instance method
-/// <c>void Update(ref double parameter, double gradient, ref double state…, long step)</c> (0 to 3 state parameters; the
-/// step count is optional) is the element-wise update, written in plain C#: arithmetic, locals, assignments,
-/// <c>Math</c>/<c>MathF</c> <c>Sqrt Abs Sign Min Max FusedMultiplyAdd</c> on element values (any <c>Math</c> function on
-/// hyperparameters and the step) and conditional expressions. OptimizerGen translates it into a rule struct
-/// <c>Rule&lt;T&gt;</c> nested in the type — per-step coefficients computed once in double, the element code over the
-/// runtime's vector vocabulary — which runs through the same SIMD loop as the built-in optimizers.
+/// Marks a <c>partial struct</c> (declared directly in a namespace) as a user-written optimizer that
+/// <c>[Optimize(typeof(…))]</c> accepts like a built-in one. Its settable <c>double</c>, <c>float</c>, <c>int</c>,
+/// <c>long</c> and <c>bool</c> fields and properties are the hyperparameters (runtime values, saved in checkpoints); its
+/// one instance method <c>void Update(ref double parameter, double gradient, ref double state…, long step)</c> (0 to 3
+/// state parameters, starting at 0; the step count is optional) is the element-wise update, written in plain C#:
+/// <c>double</c> locals, assignments, <c>+ - * /</c>, <c>Math</c>/<c>MathF</c> <c>Sqrt Abs Sign Min Max FusedMultiplyAdd</c>
+/// and conditional expressions on element values; any <c>Math</c> function, <c>bool</c>/<c>int</c>/<c>long</c> locals and
+/// <c>if</c> on hyperparameters and the step. OptimizerGen translates it into a rule struct <c>Rule&lt;T&gt;</c> nested in
+/// the type — per-step coefficients computed once in double and rounded to T, the element code over the runtime's vector
+/// vocabulary — which runs through the same SIMD loop as the built-in optimizers. What it cannot translate is an
+/// OPTG030–OPTG035 diagnostic.
 /// </summary>
 /// <example><code>
 /// [UpdateRule]
