@@ -1,7 +1,7 @@
 // The seed article's picture: optimizers racing down an elongated error surface, f(x, y) = x²/20 + y² — a valley
 // twenty times flatter along x than across it, so a step size that suits y is far too small for x. Four RMSprop
 // variants (OptimizerGen's generated update) race against gradient descent with momentum, written by hand below for
-// contrast. A contour plot with every path, and f after every step, go to a PNG: the first argument, or
+// contrast, and Lion, an optimizer written as your own [UpdateRule] struct (at the end of this file). A contour plot with every path, and f after every step, go to a PNG: the first argument, or
 // trajectories.png in the working directory.
 using System;
 using System.Collections.Generic;
@@ -68,6 +68,25 @@ var handWritten = new Racer("hand-written GD + momentum 0.9 (lr 0.1), not Optimi
 }
 
 racers.Add(handWritten);
+
+// Your own optimizer, compiled like the built-ins: Lion (the sign of an interpolated momentum, declared below as an
+// [UpdateRule] struct). Every step moves each coordinate by exactly ±lr, so it crosses the flat x direction at constant
+// speed — and its long momentum (β₂ = 0.99) carries it past the minimum.
+var lion = new Racer("Lion, your own [UpdateRule] (lr 0.15)", default, Colors.Purple, LineWidth: 3);
+{
+    var model = new LionValley { X = StartX, Y = StartY, Optimizer = new Lion { LearningRate = 0.15 } };
+    lion.Path.Add(new Coordinates(model.X, model.Y));
+    for (int step = 1; step <= Steps; step++)
+    {
+        model.AccumulateGradients();
+        model.ApplyGradients();
+        lion.Path.Add(new Coordinates(model.X, model.Y));
+    }
+
+    Report(lion.Label, lion.Path);
+}
+
+racers.Add(lion);
 Draw(racers, output);
 Console.WriteLine($"picture: {output} ({Width}×{Height})");
 return 0;
@@ -191,6 +210,43 @@ public partial class Valley
     /// is supported: OptimizerGen then generates AccumulateGradients() with no arguments (and Step(int batchSize),
     /// which would just repeat the same "sample"), so no dummy input is needed.
     /// </summary>
+    [Loss]
+    public double Loss()
+    {
+        return X * X / 20 + Y * Y;
+    }
+}
+
+/// <summary>
+/// Lion (Chen et al. 2023): a user-written update rule. OptimizerGen translates Update into a SIMD rule the same loop
+/// runs as for its built-in optimizers; see the README's "Your own update rule".
+/// </summary>
+[UpdateRule]
+public partial struct Lion
+{
+    public Lion() { }
+
+    public double LearningRate { get; init; } = 1e-4;
+
+    public double Beta1 { get; init; } = 0.9;
+
+    public double Beta2 { get; init; } = 0.99;
+
+    void Update(ref double p, double g, [State("exp_avg")] ref double m)
+    {
+        double c = Beta1 * m + (1 - Beta1) * g;
+        p -= LearningRate * Math.Sign(c);
+        m = Beta2 * m + (1 - Beta2) * g;
+    }
+}
+
+/// <summary>The same valley, trained with <see cref="Lion"/>.</summary>
+[Optimize(typeof(Lion))]
+public partial class LionValley
+{
+    [Param] public double X;
+    [Param] public double Y;
+
     [Loss]
     public double Loss()
     {

@@ -35,7 +35,8 @@ public sealed class TrajectoriesTests
             }
         }
 
-        Assert.Equal(5, finals.Count);
+        Assert.Equal(6, finals.Count);
+        Assert.Single(finals.Keys, label => label.StartsWith("Lion, your own [UpdateRule]", System.StringComparison.Ordinal));
         Assert.Equal(4, finals.Keys.Count(label => label.Contains("RMSprop")));
         Assert.Single(finals.Keys, label => label.Contains("hand-written") && label.Contains("not OptimizerGen"));
         foreach ((string label, double f) in finals)
