@@ -144,6 +144,34 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void EditingARuleInAnotherFileReRunsTheModelUsingIt()
+    {
+        const string rule = """
+            namespace Demo;
+            [OptimizerGen.UpdateRule]
+            public partial struct Signum
+            {
+                public double LearningRate;
+                void Update(ref double p, double g, [OptimizerGen.State("first")] ref double m) { m = g; p -= LearningRate * System.Math.Sign(m); }
+            }
+            """;
+        const string model = """
+            namespace Demo;
+            [OptimizerGen.Optimize(typeof(Signum))]
+            public partial class UsesSignum { [OptimizerGen.Param] public float W; }
+            """;
+        CSharpCompilation first = GeneratorHarness.Compilation(rule, model);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
+        SyntaxTree ruleTree = first.SyntaxTrees.First();
+        CSharpCompilation second = first.ReplaceSyntaxTree(ruleTree, ruleTree.WithChangedText(
+            Microsoft.CodeAnalysis.Text.SourceText.From(rule.Replace("State(\"first\")", "State(\"second\")"))));
+        GeneratorRunResult run = driver.RunGenerators(second).GetRunResult().Results.Single();
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("\"W.second\"", run.GeneratedSources.Single(s => s.HintName == "Demo.UsesSignum.g.cs").SourceText.ToString());
+    }
+
+    [Fact]
     public void StepOutputsHoldNoSymbolsSyntaxOrCompilations()
     {
         GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compilation(Models));

@@ -33,6 +33,7 @@ internal sealed class RuleTranslator
     private readonly Dictionary<ISymbol, Hyperparameter> _hyperparameters;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly Dictionary<ISymbol, string> _elementNames = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<IdentifierNameSyntax, bool> _elementNameCache = new();
     private readonly HashSet<ILocalSymbol> _elementLocals = new(SymbolEqualityComparer.Default);
     private readonly IParameterSymbol? _step;
     private readonly List<string> _create = new();
@@ -221,6 +222,7 @@ internal sealed class RuleTranslator
             {
                 if (!_elementLocals.Contains(local) && IsElement(value))
                 {
+                    _elementNameCache.Clear();
                     _elementLocals.Add(local);
                     _elementNames[local] = ElementName(local.Name);
                     changed = true;
@@ -231,8 +233,19 @@ internal sealed class RuleTranslator
 
     /// <summary>Whether <paramref name="expression"/> reads an element value (the parameter, gradient, a state or such a local).</summary>
     private bool IsElement(ExpressionSyntax expression) =>
-        expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
-            .Any(id => _model.GetSymbolInfo(id).Symbol is { } symbol && _elementNames.ContainsKey(symbol));
+        expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(IsElementName);
+
+    /// <summary>Whether <paramref name="id"/> names an element value; memoized (nested expressions ask again for their parts).</summary>
+    private bool IsElementName(IdentifierNameSyntax id)
+    {
+        if (!_elementNameCache.TryGetValue(id, out bool element))
+        {
+            element = _model.GetSymbolInfo(id).Symbol is { } symbol && _elementNames.ContainsKey(symbol);
+            _elementNameCache[id] = element;
+        }
+
+        return element;
+    }
 
     private string Indent => new(' ', 4 * _depth);
 
