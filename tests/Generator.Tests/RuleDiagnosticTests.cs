@@ -218,6 +218,30 @@ public class RuleDiagnosticTests
         Assert.Empty(result.GeneratedSources);
     }
 
+    [Theory]
+    [InlineData("public readonly partial record struct R(double Rate)")]
+    [InlineData("public partial record struct R(double Rate)")]
+    [InlineData("internal readonly partial struct R()")]
+    public void EveryKindOfStructDeclarationCompiles(string declaration)
+    {
+        string members = declaration.Contains("Rate", System.StringComparison.Ordinal) ? string.Empty : "public double Rate { get; init; } = 0.1;";
+        var (result, output) = GeneratorHarness.Run($$"""
+            using OptimizerGen;
+            namespace Demo.Inner;
+            [UpdateRule]
+            {{declaration}}
+            {
+                {{members}}
+                void Update(ref double p, double g) => p -= Rate * g;
+            }
+            [Optimize(typeof(R))]
+            partial class Model { [Param] public double[] W = new double[2]; }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        Assert.Equal(2, result.GeneratedSources.Length);
+    }
+
     [Fact]
     public void UserNamesThatClashWithGeneratedNamesAreRenamed()
     {

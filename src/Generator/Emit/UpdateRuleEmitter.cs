@@ -25,7 +25,11 @@ internal static class UpdateRuleEmitter
         writer.Line("#nullable enable");
         writer.Line();
         IndentedWriter.Scope? ns = rule.Namespace is null ? null : writer.Block($"namespace {rule.Namespace}");
-        using (writer.Block($"partial {rule.Keyword} {rule.Id} : global::OptimizerGen.IOptimizerSettings<{rule.Id}>"))
+        // Modifiers come before 'partial' ('readonly partial record struct'), which comes right before the type keyword.
+        string declaration = rule.Keyword.StartsWith("readonly ", System.StringComparison.Ordinal)
+            ? "readonly partial " + rule.Keyword.Substring("readonly ".Length)
+            : "partial " + rule.Keyword;
+        using (writer.Block($"{declaration} {rule.Id} : global::OptimizerGen.IOptimizerSettings<{rule.Id}>"))
         {
             EmitSettings(writer, rule, generatedCode);
             writer.Line();

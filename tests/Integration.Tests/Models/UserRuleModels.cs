@@ -195,3 +195,21 @@ public partial class LionModel : IFourFields
     (float S32, double S64, float[]? A32, double[]? A64) IFourFields.State =>
         (OptimizerState.S32.Buffer0, OptimizerState.S64.Buffer0, OptimizerState.A32.Buffer0, OptimizerState.A64.Buffer0);
 }
+
+/// <summary>signSGD (Bernstein et al. 2018): a rule without state.</summary>
+[UpdateRule]
+public partial struct SignSgd
+{
+    public SignSgd() { }
+
+    public double LearningRate { get; init; } = 0.01;
+
+    void Update(ref double p, double g) => p -= LearningRate * Math.Sign(g);
+}
+
+[Optimize(typeof(SignSgd))]
+public partial class SignSgdModel
+{
+    [Param] public float S;
+    [Param] public double[] A = [];
+}

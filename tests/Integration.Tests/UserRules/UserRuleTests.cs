@@ -91,4 +91,26 @@ public sealed class UserRuleTests
         stream.Position = 0;
         Assert.Throws<System.IO.InvalidDataException>(() => other.LoadCheckpoint(stream));
     }
+
+    [Fact]
+    public void A_rule_without_state_updates_and_checkpoints()
+    {
+        var m = new SignSgdModel { S = 1, A = [1, 2, 3, 4, 5, 6, 7, 8, 9], Optimizer = new SignSgd { LearningRate = 0.25 } };
+        m.Grad.S = -3;
+        double[] g = [1, -1, 0, 2, -2, 0.5, -0.5, 1e-300, -0.0];
+        g.CopyTo(m.Grad.A, 0);
+        Assert.True(m.ApplyGradients());
+        Assert.Equal(1.25f, m.S);
+        Assert.Equal([0.75, 2.25, 3, 3.75, 5.25, 5.75, 7.25, 7.75, 9], m.A);
+        Assert.Null(m.OptimizerState.A.Buffer0);
+        Assert.All(m.Grad.A, v => Assert.Equal(0, v));
+
+        using var stream = new System.IO.MemoryStream();
+        m.SaveCheckpoint(stream);
+        var restored = new SignSgdModel { A = new double[9] };
+        stream.Position = 0;
+        restored.LoadCheckpoint(stream);
+        Assert.Equal(m.A, restored.A);
+        Assert.Equal(0.25, restored.Optimizer.LearningRate);
+    }
 }
