@@ -63,6 +63,7 @@ public class RuleDiagnosticTests
     [InlineData("bool up = {|OPTG033:g > 0|};", "use it directly as the condition")]
     [InlineData("p -= {|OPTG033:g > 0 && m > 0|} ? g : m;", "nest conditional expressions")]
     [InlineData("p -= {|OPTG033:g % 2|};", "the operator '%' has no vector form")]
+    [InlineData("p -= {|OPTG033:Math.Sign(g) / Math.Sign(m)|};", "integer division")]
     [InlineData("p -= {|OPTG033:m = g|};", "write the assignment as its own statement")]
     [InlineData("{|OPTG033:p++|};", "write increments as assignments")]
     [InlineData("{|OPTG033:p %= g|};", "use '=', '+=', '-=', '*=' or '/='")]
@@ -170,7 +171,7 @@ public class RuleDiagnosticTests
                     double u = Flag ? -g : g;
                     u = g != 0 ? u : (!(m < 1) ? m : -m);
                     if (Flag) { u *= K; } else u /= K;
-                    p -= lr * Math.Min(Math.Max(u / d, -1), 1) * Math.Abs(+g);
+                    p -= lr * Math.Min(Math.Max(u / d, -1), 1) * Math.Abs(+g) * ((double)Math.Sign(g) / Math.Sign(m + 1));
             """));
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorHarness.CompilerProblems(output));

@@ -497,7 +497,7 @@ internal sealed class RuleTranslator
             case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryPlusExpression } plus:
                 return Element(plus.Operand);
             case CastExpressionSyntax cast when _model.GetTypeInfo(cast.Type).Type?.SpecialType == SpecialType.System_Double
-                && _model.GetTypeInfo(cast.Expression).Type?.SpecialType == SpecialType.System_Double:
+                && _model.GetTypeInfo(cast.Expression).Type?.SpecialType is SpecialType.System_Double or SpecialType.System_Int32:
                 return Element(cast.Expression);
             case CastExpressionSyntax cast:
                 return Unsupported(cast, "element values are double (the rule runs in float for float parameters); remove the cast");
@@ -519,6 +519,8 @@ internal sealed class RuleTranslator
         string op = binary.OperatorToken.Text;
         switch (binary.Kind())
         {
+            case SyntaxKind.DivideExpression when _model.GetTypeInfo(binary).Type?.SpecialType is SpecialType.System_Int32:
+                return Unsupported(binary, "this is an integer division (of Math.Sign results), which the vector code does in double; write '(double)Math.Sign(a) / Math.Sign(b)' or multiply instead");
             case SyntaxKind.AddExpression or SyntaxKind.SubtractExpression or SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression:
                 string? left = Element(binary.Left), right = Element(binary.Right);
                 return left is null || right is null ? null : $"{Simd}.{Operation(op)}({left}, {right})";
