@@ -1,8 +1,10 @@
 // The seed article's picture: optimizers racing down an elongated error surface, f(x, y) = x²/20 + y² — a valley
-// twenty times flatter along x than across it, so a step size that suits y is far too small for x. Four RMSprop
-// variants (OptimizerGen's generated update) race against gradient descent with momentum, written by hand below for
-// contrast, and Lion, an optimizer written as your own [UpdateRule] struct (at the end of this file). A contour plot with every path, and f after every step, go to a PNG: the first argument, or
-// trajectories.png in the working directory.
+// twenty times flatter along x than across it, so a step size that suits y is far too small for x. The seed's cast, one
+// idea at a time added to gradient descent — momentum, per-coordinate step sizes that remember every gradient (AdaGrad)
+// or only recent ones (RMSprop), and both (Adam) — every one OptimizerGen's generated update of the same loss — and
+// Lion, an optimizer written as your own [UpdateRule] struct (at the end of this file), compiled like them. A contour
+// plot with every path, and f after every step, go to a PNG: the first argument, or trajectories.png in the working
+// directory.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -14,79 +16,36 @@ const double StartX = -7, StartY = 2;
 const int Width = 1500, Height = 600;
 string output = Path.GetFullPath(args.Length > 0 ? args[0] : "trajectories.png");
 
-// The seed compares momentum, RMSprop and AdaGrad: one idea at a time added to gradient descent. Only RMSprop exists in
-// OptimizerGen, so its variants play those parts: momentum (RMSprop + momentum), per-coordinate step sizes (plain and
-// centered RMSprop, which divides by the gradient's running variance instead of its running square), and how long the
-// squared gradients are remembered — AdaGrad never forgets; PyTorch's decay 0.99 remembers ~100 steps, the Keras
-// preset's 0.9 (with ε inside the root) ~10.
+// [Optimize(typeof(X))] picks the optimizer at compile time, so each racer is its own small model class (below) with
+// the same loss; its Optimizer property holds the settings.
 var racers = new List<Racer>
 {
-    new("RMSprop (PyTorch defaults, lr 0.1)", new RmsProp { LearningRate = 0.1 }, Colors.Red, LineWidth: 7),
-    new("centered RMSprop (lr 0.1)", new RmsProp { LearningRate = 0.1, Centered = true }, Colors.Magenta, LineWidth: 4),
-    new("RMSprop, Keras preset (lr 0.1)", RmsProp.Keras with { LearningRate = 0.1 }, Colors.Blue, LineWidth: 1.5f),
-    new("RMSprop + momentum 0.9 (PyTorch style, lr 0.02)", new RmsProp { LearningRate = 0.02, Momentum = 0.9 }, Colors.Orange),
+    new("SGD (lr 0.15)", new SgdValley { Optimizer = new Sgd { LearningRate = 0.15 } }, Colors.Gray),
+    new("SGD + momentum 0.9 (lr 0.1)", new SgdValley { Optimizer = new Sgd { LearningRate = 0.1, Momentum = 0.9 } }, Colors.Green),
+    // AdaGrad and RMSprop take nearly the same route (they differ in speed along it): AdaGrad is drawn wide, RMSprop
+    // on top of it, so both stay visible.
+    new("AdaGrad (lr 1)", new AdaGradValley { Optimizer = new AdaGrad { LearningRate = 1 } }, Colors.Blue, LineWidth: 7),
+    new("RMSprop (PyTorch defaults, lr 0.1)", new RmsPropValley { Optimizer = new RmsProp { LearningRate = 0.1 } }, Colors.Red, LineWidth: 2.5f),
+    new("Adam (lr 0.3)", new AdamValley { Optimizer = new Adam { LearningRate = 0.3 } }, Colors.Orange),
+    // Your own optimizer: every Lion step moves each coordinate by exactly ±lr, so it crosses the flat x direction at
+    // constant speed, and then zigzags around the minimum by ±lr.
+    new("Lion, your own [UpdateRule] (lr 0.12)", new LionValley { Optimizer = new Lion { LearningRate = 0.12 } }, Colors.Purple),
 };
 
 foreach (Racer racer in racers)
 {
-    var model = new Valley { X = StartX, Y = StartY, Optimizer = racer.Optimizer };
-    racer.Path.Add(new Coordinates(model.X, model.Y));
+    IValley model = racer.Model;
+    model.MoveTo(StartX, StartY);
+    racer.Path.Add(model.Position);
     for (int step = 1; step <= Steps; step++)
     {
-        // The loss has no inputs, so there is no batch to Step() over: AccumulateGradients() adds the generated
-        // gradient of Valley.Loss to Grad, ApplyGradients() applies the fused RMSprop update and zeroes Grad.
-        model.AccumulateGradients();
-        model.ApplyGradients();
-        racer.Path.Add(new Coordinates(model.X, model.Y));
+        model.Train();
+        racer.Path.Add(model.Position);
     }
 
     Report(racer.Label, racer.Path);
 }
 
-// For contrast, NOT OptimizerGen's optimizer: gradient descent with momentum written by hand (v ← μv − lr·∇f,
-// p ← p + v). The gradient still comes from OptimizerGen (AccumulateGradients); the update below is ours, so we zero
-// the gradient ourselves.
-var handWritten = new Racer("hand-written GD + momentum 0.9 (lr 0.1), not OptimizerGen", default, Colors.Green);
-{
-    var model = new Valley { X = StartX, Y = StartY };
-    double vx = 0, vy = 0;
-    const double LearningRate = 0.1, Momentum = 0.9;
-    handWritten.Path.Add(new Coordinates(model.X, model.Y));
-    for (int step = 1; step <= Steps; step++)
-    {
-        model.AccumulateGradients();
-        vx = Momentum * vx - LearningRate * model.Grad.X;
-        vy = Momentum * vy - LearningRate * model.Grad.Y;
-        model.X += vx;
-        model.Y += vy;
-        model.Grad.X = 0;
-        model.Grad.Y = 0;
-        handWritten.Path.Add(new Coordinates(model.X, model.Y));
-    }
-
-    Report(handWritten.Label, handWritten.Path);
-}
-
-racers.Add(handWritten);
-
-// Your own optimizer, compiled like the built-ins: Lion (the sign of an interpolated momentum, declared below as an
-// [UpdateRule] struct). Every step moves each coordinate by exactly ±lr, so it crosses the flat x direction at constant
-// speed — and its long momentum (β₂ = 0.99) carries it past the minimum.
-var lion = new Racer("Lion, your own [UpdateRule] (lr 0.15)", default, Colors.Purple, LineWidth: 3);
-{
-    var model = new LionValley { X = StartX, Y = StartY, Optimizer = new Lion { LearningRate = 0.15 } };
-    lion.Path.Add(new Coordinates(model.X, model.Y));
-    for (int step = 1; step <= Steps; step++)
-    {
-        model.AccumulateGradients();
-        model.ApplyGradients();
-        lion.Path.Add(new Coordinates(model.X, model.Y));
-    }
-
-    Report(lion.Label, lion.Path);
-}
-
-racers.Add(lion);
 Draw(racers, output);
 Console.WriteLine($"picture: {output} ({Width}×{Height})");
 return 0;
@@ -144,8 +103,6 @@ static void Draw(List<Racer> racers, string output)
 
     foreach (Racer racer in racers)
     {
-        // Plain, centered and Keras-preset RMSprop take nearly the same route (they differ in speed along it):
-        // each is drawn thinner than the one before, on top of it, so all stay visible.
         var line = surface.Add.ScatterLine(racer.Path.ToArray(), racer.Color);
         line.LineWidth = racer.LineWidth;
         line.MarkerShape = MarkerShape.FilledCircle;
@@ -189,37 +146,106 @@ static void Draw(List<Racer> racers, string output)
     figure.SavePng(output, Width, Height);
 }
 
-/// <summary>One contestant: its label, its settings (unused by the hand-written one) and the points it visited.</summary>
-internal sealed record Racer(string Label, RmsProp Optimizer, Color Color, float LineWidth = 2)
+/// <summary>One contestant: its label, its model (which holds the optimizer) and the points it visited.</summary>
+internal sealed record Racer(string Label, IValley Model, Color Color, float LineWidth = 2)
 {
     public List<Coordinates> Path { get; } = [];
 }
 
-/// <summary>The elongated bowl f(x, y) = x²/20 + y²; the position (x, y) is what the optimizers train.</summary>
-[Optimize(typeof(RmsProp))]
-public partial class Valley
+/// <summary>A position (x, y) on the valley that an optimizer trains.</summary>
+internal interface IValley
 {
-    [Param] public double X;
-    [Param] public double Y;
+    Coordinates Position { get; }
 
-    /// <summary>The surface as a plain function, for the contours.</summary>
+    void MoveTo(double x, double y);
+
+    /// <summary>One step: the generated gradient of the loss into Grad, then the generated fused update (which zeroes Grad).</summary>
+    void Train();
+}
+
+/// <summary>The elongated bowl as a plain function, for the contours.</summary>
+internal static class Valley
+{
     public static double F(double x, double y) => x * x / 20 + y * y;
+}
 
-    /// <summary>
-    /// The surface as the loss OptimizerGen differentiates. It takes no inputs — a [Loss] method with no parameters
-    /// is supported: OptimizerGen then generates AccumulateGradients() with no arguments (and Step(int batchSize),
-    /// which would just repeat the same "sample"), so no dummy input is needed.
-    /// </summary>
-    [Loss]
-    public double Loss()
-    {
-        return X * X / 20 + Y * Y;
-    }
+// The same model once per optimizer. The loss takes no inputs — a [Loss] method with no parameters is
+// supported: OptimizerGen then generates AccumulateGradients() with no arguments (and Step(int batchSize), which would
+// just repeat the same "sample"), so no dummy input is needed.
+
+[Optimize(typeof(Sgd))]
+internal partial class SgdValley : IValley
+{
+    [Param] public double X, Y;
+
+    [Loss] public double Loss() { return X * X / 20 + Y * Y; }
+
+    public Coordinates Position => new(X, Y);
+
+    public void MoveTo(double x, double y) => (X, Y) = (x, y);
+
+    public void Train() { AccumulateGradients(); ApplyGradients(); }
+}
+
+[Optimize(typeof(AdaGrad))]
+internal partial class AdaGradValley : IValley
+{
+    [Param] public double X, Y;
+
+    [Loss] public double Loss() { return X * X / 20 + Y * Y; }
+
+    public Coordinates Position => new(X, Y);
+
+    public void MoveTo(double x, double y) => (X, Y) = (x, y);
+
+    public void Train() { AccumulateGradients(); ApplyGradients(); }
+}
+
+[Optimize(typeof(RmsProp))]
+internal partial class RmsPropValley : IValley
+{
+    [Param] public double X, Y;
+
+    [Loss] public double Loss() { return X * X / 20 + Y * Y; }
+
+    public Coordinates Position => new(X, Y);
+
+    public void MoveTo(double x, double y) => (X, Y) = (x, y);
+
+    public void Train() { AccumulateGradients(); ApplyGradients(); }
+}
+
+[Optimize(typeof(Adam))]
+internal partial class AdamValley : IValley
+{
+    [Param] public double X, Y;
+
+    [Loss] public double Loss() { return X * X / 20 + Y * Y; }
+
+    public Coordinates Position => new(X, Y);
+
+    public void MoveTo(double x, double y) => (X, Y) = (x, y);
+
+    public void Train() { AccumulateGradients(); ApplyGradients(); }
+}
+
+[Optimize(typeof(Lion))]
+internal partial class LionValley : IValley
+{
+    [Param] public double X, Y;
+
+    [Loss] public double Loss() { return X * X / 20 + Y * Y; }
+
+    public Coordinates Position => new(X, Y);
+
+    public void MoveTo(double x, double y) => (X, Y) = (x, y);
+
+    public void Train() { AccumulateGradients(); ApplyGradients(); }
 }
 
 /// <summary>
-/// Lion (Chen et al. 2023): a user-written update rule. OptimizerGen translates Update into a SIMD rule the same loop
-/// runs as for its built-in optimizers; see the README's "Your own update rule".
+/// Lion (Chen et al. 2023), the sign of an interpolated momentum: a user-written update rule. OptimizerGen translates
+/// Update into a SIMD rule the same loop runs as for its built-in optimizers; see the README's "Your own update rule".
 /// </summary>
 [UpdateRule]
 public partial struct Lion
@@ -237,19 +263,5 @@ public partial struct Lion
         double c = Beta1 * m + (1 - Beta1) * g;
         p -= LearningRate * Math.Sign(c);
         m = Beta2 * m + (1 - Beta2) * g;
-    }
-}
-
-/// <summary>The same valley, trained with <see cref="Lion"/>.</summary>
-[Optimize(typeof(Lion))]
-public partial class LionValley
-{
-    [Param] public double X;
-    [Param] public double Y;
-
-    [Loss]
-    public double Loss()
-    {
-        return X * X / 20 + Y * Y;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -100,7 +101,8 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailure, model.Location, model.Name, ex.GetType().Name + ": " + ex.Message).ToDiagnostic());
+            // The model holds no location (so edits elsewhere in the file leave it equal and cached): name the rule in full.
+            context.ReportDiagnostic(DiagnosticInfo.Failure(null, (model.Namespace is null ? string.Empty : model.Namespace + ".") + model.Name, ex).ToDiagnostic());
             return;
         }
 
@@ -116,7 +118,9 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailure, model.Location, model.Name, ex.GetType().Name + ": " + ex.Message).ToDiagnostic());
+            // The model holds no location (so edits elsewhere in the file leave it equal and cached): name the class in full.
+            string name = (model.Namespace is null ? string.Empty : model.Namespace + ".") + string.Concat(model.ContainingTypes.Select(static t => t.NameWithTypeParameters + ".")) + model.NameWithTypeParameters;
+            context.ReportDiagnostic(DiagnosticInfo.Failure(null, name, ex).ToDiagnostic());
             return;
         }
 

@@ -59,8 +59,7 @@ public class EmitterTests
             "Inner<U>",
             OptimizerKind.RmsProp,
             new[] { new ParamField("X", ElementType.Double, false, false, EquatableArray<int>.Empty) }.ToEquatableArray(),
-            "Outer`1.Mid.Inner`1.g.cs",
-            null);
+            "Outer`1.Mid.Inner`1.g.cs");
         string[] lines = ClassEmitter.Emit(model).Split('\n');
 
         Assert.DoesNotContain(lines, l => l.StartsWith("namespace", System.StringComparison.Ordinal));

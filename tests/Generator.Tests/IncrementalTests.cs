@@ -80,7 +80,7 @@ public class IncrementalTests
     private static readonly string[] TrackedSteps =
     {
         TrackingNames.ParsedClasses, TrackingNames.Models, TrackingNames.ClassDiagnostics, TrackingNames.MisplacedAttributes,
-        TrackingNames.ParsedRules, TrackingNames.NamedRules, TrackingNames.RuleDiagnostics,
+        TrackingNames.NamedModels, TrackingNames.ParsedRules, TrackingNames.NamedRules, TrackingNames.RuleDiagnostics,
     };
 
     [Fact]
@@ -99,14 +99,7 @@ public class IncrementalTests
             path: "/src/Unrelated.cs"));
         GeneratorRunResult secondRun = driver.RunGenerators(second).GetRunResult().Results.Single();
 
-        foreach (string step in TrackedSteps)
-        {
-            var reasons = secondRun.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
-            Assert.NotEmpty(reasons);
-            Assert.All(reasons, r => Assert.True(
-                r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
-                $"step {step} output was {r}"));
-        }
+        AssertCachedOrUnchanged(secondRun, TrackedSteps);
 
         var outputs = secondRun.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
         Assert.NotEmpty(outputs);
@@ -114,14 +107,21 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void EditAboveTheClassLeavesTheModelsAndTheGeneratedSourceCached()
+    {
+        // Lines added above every class move every span in the file: the diagnostics move with them, but the models
+        // hold no locations, so nothing is emitted again.
+        (GeneratorDriver driver, GeneratorRunResult run) = RunEdited("// A comment\n// and another line above the models\n" + Models);
+        AssertCachedOrUnchanged(run, TrackingNames.Models, TrackingNames.NamedModels, TrackingNames.NamedRules);
+
+        int Line(GeneratorDriver d) => d.GetRunResult().Diagnostics.Single(x => x.Id == "OPTG001").Location.GetLineSpan().StartLinePosition.Line;
+        Assert.Equal(Line(driver) + 2, run.Diagnostics.Single(x => x.Id == "OPTG001").Location.GetLineSpan().StartLinePosition.Line);
+    }
+
+    [Fact]
     public void EditingAParameterReRunsTheEmitter()
     {
-        CSharpCompilation first = GeneratorHarness.Compilation(Models);
-        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
-        SyntaxTree tree = first.SyntaxTrees.Single();
-        CSharpCompilation second = first.ReplaceSyntaxTree(tree, tree.WithChangedText(
-            Microsoft.CodeAnalysis.Text.SourceText.From(Models.Replace("[Param] public float W;\n    [Param] public double[] V", "[Param] public float W, W2;\n    [Param] public double[] V").Replace("float s = W * x;", "float s = W * x + W2;"))));
-        GeneratorRunResult run = driver.RunGenerators(second).GetRunResult().Results.Single();
+        (_, GeneratorRunResult run) = RunEdited(Models.Replace("[Param] public float W;\n    [Param] public double[] V", "[Param] public float W, W2;\n    [Param] public double[] V").Replace("float s = W * x;", "float s = W * x + W2;"));
 
         var models = run.TrackedSteps[TrackingNames.Models].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.Contains(IncrementalStepRunReason.Modified, models);
@@ -169,6 +169,26 @@ public class IncrementalTests
 
         Assert.Empty(run.Diagnostics);
         Assert.Contains("\"W.second\"", run.GeneratedSources.Single(s => s.HintName == "Demo.UsesSignum.g.cs").SourceText.ToString());
+    }
+
+    /// <summary>Runs the generator on <see cref="Models"/>, then again with the file's text replaced by <paramref name="edited"/>.</summary>
+    private static (GeneratorDriver First, GeneratorRunResult Second) RunEdited(string edited)
+    {
+        CSharpCompilation first = GeneratorHarness.Compilation(Models);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
+        SyntaxTree tree = first.SyntaxTrees.Single();
+        CSharpCompilation second = first.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(edited)));
+        return (driver, driver.RunGenerators(second).GetRunResult().Results.Single());
+    }
+
+    private static void AssertCachedOrUnchanged(GeneratorRunResult run, params string[] steps)
+    {
+        foreach (string step in steps)
+        {
+            var reasons = run.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+            Assert.NotEmpty(reasons);
+            Assert.All(reasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step {step} output was {r}"));
+        }
     }
 
     [Fact]

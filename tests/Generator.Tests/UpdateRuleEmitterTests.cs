@@ -17,8 +17,7 @@ public class UpdateRuleEmitterTests
         new[] { "p", "g", "a", "__s1", "__s2" }.ToEquatableArray(),
         new[] { new RuleCoefficient("C0", false, "Rate * 2"), new RuleCoefficient("B0", true, "On && x < y") }.ToEquatableArray(),
         new[] { "double __c0 = options.Rate * 2;", "bool __b0 = options.On;" }.ToEquatableArray(),
-        new[] { "// p -= Rate * 2 * g;", "p = TSimd.Subtract(p, TSimd.Multiply(TSimd.Broadcast(__rule.C0), g));" }.ToEquatableArray(),
-        null);
+        new[] { "// p -= Rate * 2 * g;", "p = TSimd.Subtract(p, TSimd.Multiply(TSimd.Broadcast(__rule.C0), g));" }.ToEquatableArray());
 
     [Fact]
     public void TheRuleStructHoldsTheCoefficientsAndRunsTheTranslatedBodyInTheLoop()
@@ -46,7 +45,7 @@ public class UpdateRuleEmitterTests
         var model = new OptimizedClass(
             "Demo", EquatableArray<ContainingType>.Empty, "class", "M", "M", OptimizerKind.UserRule,
             new[] { new ParamField("W", ElementType.Float, true, false, EquatableArray<int>.Empty) }.ToEquatableArray(),
-            "Demo.M", null, null, new UserRule("global::Demo.Mine", "Mine", new[] { "sum", "peak" }.ToEquatableArray()));
+            "Demo.M", null, new UserRule("global::Demo.Mine", "Mine", new[] { "sum", "peak" }.ToEquatableArray()));
         string text = ClassEmitter.Emit(model);
 
         Assert.Contains("public global::Demo.Mine Optimizer { get; set; } = new global::Demo.Mine();", text);

@@ -299,18 +299,14 @@ internal static class ClassEmitter
     }
 
     /// <summary>
-    /// A public member that enters the concurrent-use guard (atomically in the user's Debug builds), runs
+    /// A public member that enters the concurrent-use guard (atomically), runs
     /// <paramref name="body"/> and leaves the guard even when the body throws.
     /// </summary>
     internal static void EmitGuarded(IndentedWriter writer, OptimizedClass model, string signature, string body)
     {
         using (writer.Block(signature))
         {
-            writer.Line("#if DEBUG");
-            writer.Line($"{KnownTypes.ConcurrentUseRef}.EnterExclusive(ref __busy, \"{model.Name}\");");
-            writer.Line("#else");
             writer.Line($"{KnownTypes.ConcurrentUseRef}.Enter(ref __busy, \"{model.Name}\");");
-            writer.Line("#endif");
             using (writer.Block("try"))
             {
                 writer.Line(body);

@@ -56,7 +56,6 @@ internal sealed record ContainingType(string Keyword, string NameWithTypeParamet
 /// <param name="Optimizer">The optimizer.</param>
 /// <param name="Fields">The parameter fields, in declaration order.</param>
 /// <param name="HintName">The generated file's name without <c>.g.cs</c>, before it is made unique among the generator's files.</param>
-/// <param name="Location">Where the class is declared, for reporting emission failures.</param>
 /// <param name="Loss">The differentiated <c>[Loss]</c> method, if the class has one.</param>
 /// <param name="Rule">The user's rule when <paramref name="Optimizer"/> is <see cref="OptimizerKind.UserRule"/>.</param>
 internal sealed record OptimizedClass(
@@ -68,7 +67,6 @@ internal sealed record OptimizedClass(
     OptimizerKind Optimizer,
     EquatableArray<ParamField> Fields,
     string HintName,
-    LocationInfo? Location,
     Differentiation.LossModel? Loss = null,
     UserRule? Rule = null);
 

@@ -40,7 +40,7 @@ internal sealed record RuleCoefficient(string Name, bool IsFlag, string Source);
 /// <param name="Coefficients">The per-step coefficients the element code reads.</param>
 /// <param name="CreateLines">The body of <c>Create</c> after its checks, relative indentation included.</param>
 /// <param name="ApplyLines">The body of <c>Apply</c> after the gradient terms, relative indentation included.</param>
-/// <param name="Location">The type's identifier, for reporting emission failures.</param>
+/// <remarks>No location: an edit elsewhere in the file leaves the model equal and its source cached.</remarks>
 internal sealed record RuleModel(
     string? Namespace,
     string Keyword,
@@ -51,8 +51,7 @@ internal sealed record RuleModel(
     EquatableArray<string> Signature,
     EquatableArray<RuleCoefficient> Coefficients,
     EquatableArray<string> CreateLines,
-    EquatableArray<string> ApplyLines,
-    LocationInfo? Location)
+    EquatableArray<string> ApplyLines)
 {
     /// <summary>The name as a C# identifier.</summary>
     public string Id => Identifiers.Escape(Name);

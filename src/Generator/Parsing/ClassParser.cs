@@ -57,7 +57,7 @@ internal static class ClassParser
         {
             return new ParseResult(null, new[]
             {
-                DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailure, LocationInfo.From(declaration.Identifier), type.Name, ex.GetType().Name + ": " + ex.Message),
+                DiagnosticInfo.Failure(LocationInfo.From(declaration.Identifier), type.Name, ex),
             }.ToEquatableArray());
         }
     }
@@ -168,7 +168,6 @@ internal static class ClassParser
                 optimizer.Value.Kind,
                 fields.ToEquatableArray(),
                 HintName(type),
-                classLocation,
                 loss,
                 optimizer.Value.Rule);
         return new ParseResult(model, diagnostics.ToEquatableArray());

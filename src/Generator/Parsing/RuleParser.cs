@@ -174,8 +174,7 @@ internal static class RuleParser
             translated.Signature.ToEquatableArray(),
             translated.Coefficients.ToEquatableArray(),
             translated.CreateLines.ToEquatableArray(),
-            translated.ApplyLines.ToEquatableArray(),
-            location);
+            translated.ApplyLines.ToEquatableArray());
         return new RuleParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 
@@ -187,8 +186,5 @@ internal static class RuleParser
         && accessors.Accessors.All(a => a.Body is null && a.ExpressionBody is null);
 
     private static RuleParseResult Failure(INamedTypeSymbol type, TypeDeclarationSyntax declaration, Exception ex) =>
-        new(null, new[]
-        {
-            DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailure, LocationInfo.From(declaration.Identifier), type.Name, ex.GetType().Name + ": " + ex.Message),
-        }.ToEquatableArray());
+        new(null, new[] { DiagnosticInfo.Failure(LocationInfo.From(declaration.Identifier), type.Name, ex) }.ToEquatableArray());
 }

@@ -4,7 +4,7 @@ using System.Threading;
 namespace OptimizerGen.Kernels;
 
 /// <summary>One piece of work split into chunks that can run on different threads.</summary>
-public abstract class ChunkedWork
+internal abstract class ChunkedWork
 {
     /// <summary>Runs chunk <paramref name="chunk"/> of <paramref name="chunks"/>.</summary>
     public abstract void Run(int chunk, int chunks);
@@ -15,7 +15,7 @@ public abstract class ChunkedWork
 /// itself and waits for the others; nothing is allocated per call once the threads exist. One call at a time uses the
 /// pool (others wait), so two models updating in parallel never mix their chunks.
 /// </summary>
-public static class WorkerPool
+internal static class WorkerPool
 {
     private static readonly object Gate = new();
     private static Worker[] _workers = [];

@@ -184,7 +184,9 @@ public readonly partial record struct RmsProp
 
     /// <summary>
     /// Divide the running averages by 1 − ρᵗ, so early steps are not biased toward the initial value. Optax
-    /// <c>bias_correction</c>; off in PyTorch, Keras and TF 1.
+    /// <c>bias_correction</c>; off in PyTorch, Keras and TF 1. The correction assumes the averages start at 0: with a
+    /// nonzero <see cref="InitialAccumulatorValue"/> it still divides by 1 − ρᵗ, exactly as Optax does with
+    /// <c>initial_scale</c> and <c>bias_correction</c> together, so the first steps then see v̂ ≈ v₀/(1 − ρᵗ) + ….
     /// </summary>
     public bool BiasCorrection { get; init; }
 }

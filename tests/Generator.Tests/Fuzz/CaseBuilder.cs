@@ -246,8 +246,10 @@ internal sealed class CaseBuilder
         }
 
         // ----- the [Optimize] attribute -----
-        string optimizer = _r.Pick("Optimize(typeof(RmsProp))", "Optimize(typeof(RmsProp))", "Optimize(typeof(RmsProp))", "OptimizerGen.Optimize(typeof(OptimizerGen.RmsProp))",
-            "OptimizeAttribute(typeof(RmsProp))", "global::OptimizerGen.Optimize(typeof(global::OptimizerGen.RmsProp))", "Optimize(optimizer: typeof(RmsProp))");
+        // Half the cases RMSprop, the others one of the family (each emitted through RuleEmitter).
+        string kind = _r.Pick("RmsProp", "RmsProp", "RmsProp", "RmsProp", "RmsProp", "Sgd", "AdaGrad", "AdaDelta", "Adam", "AdamW");
+        string optimizer = _r.Pick($"Optimize(typeof({kind}))", $"Optimize(typeof({kind}))", $"Optimize(typeof({kind}))", $"OptimizerGen.Optimize(typeof(OptimizerGen.{kind}))",
+            $"OptimizeAttribute(typeof({kind}))", $"global::OptimizerGen.Optimize(typeof(global::OptimizerGen.{kind}))", $"Optimize(optimizer: typeof({kind}))");
         if (Defect(0.05))
         {
             switch (_r.Int(0, 4))

@@ -77,11 +77,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "AdamModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
-            #endif
             try
             {
                 return __ApplyGradients();
@@ -153,11 +149,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "AdamModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
-            #endif
             try
             {
                 __ResetOptimizerState();
@@ -183,11 +175,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "AdamModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
@@ -205,11 +193,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "AdamModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(path);
@@ -252,11 +236,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "AdamModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
-            #endif
             try
             {
                 __LoadCheckpoint(source);

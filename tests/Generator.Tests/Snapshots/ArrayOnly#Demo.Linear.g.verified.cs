@@ -77,11 +77,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
-            #endif
             try
             {
                 return __ApplyGradients();
@@ -147,11 +143,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
-            #endif
             try
             {
                 __ResetOptimizerState();
@@ -176,11 +168,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
@@ -198,11 +186,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(path);
@@ -241,11 +225,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Linear");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
-            #endif
             try
             {
                 __LoadCheckpoint(source);

@@ -77,11 +77,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
-            #endif
             try
             {
                 return __ApplyGradients();
@@ -144,11 +140,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
-            #endif
             try
             {
                 __ResetOptimizerState();
@@ -173,11 +165,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
@@ -195,11 +183,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(path);
@@ -233,11 +217,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Model");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
-            #endif
             try
             {
                 __LoadCheckpoint(source);

@@ -77,11 +77,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
-            #endif
             try
             {
                 return __ApplyGradients();
@@ -190,11 +186,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> @params, float @out)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
-            #endif
             try
             {
                 return __AccumulateGradients(@params, @out);
@@ -232,11 +224,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> @params, global::System.ReadOnlySpan<float> @out)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
-            #endif
             try
             {
                 return __Step(@params, @out);
@@ -335,11 +323,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
-            #endif
             try
             {
                 __ResetOptimizerState();
@@ -365,11 +349,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
@@ -387,11 +367,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(path);
@@ -434,11 +410,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Keywords");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
-            #endif
             try
             {
                 __LoadCheckpoint(source);

@@ -77,11 +77,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
-            #endif
             try
             {
                 return __ApplyGradients();
@@ -180,11 +176,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double AccumulateGradients(global::System.ReadOnlySpan<double> features, double target)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
-            #endif
             try
             {
                 return __AccumulateGradients(features, target);
@@ -219,11 +211,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double Step(global::System.ReadOnlySpan<double> features, global::System.ReadOnlySpan<double> target)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
-            #endif
             try
             {
                 return __Step(features, target);
@@ -325,11 +313,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
-            #endif
             try
             {
                 __ResetOptimizerState();
@@ -354,11 +338,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
@@ -376,11 +356,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(path);
@@ -416,11 +392,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "LinearRegression");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
-            #endif
             try
             {
                 __LoadCheckpoint(source);

@@ -60,11 +60,7 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-        #endif
         try
         {
             return __ApplyGradients();
@@ -193,11 +189,7 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float AccumulateGradients(float x, float y)
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-        #endif
         try
         {
             return __AccumulateGradients(x, y);
@@ -232,11 +224,7 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-        #endif
         try
         {
             return __Step(x, y);
@@ -322,11 +310,7 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void ResetOptimizerState()
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-        #endif
         try
         {
             __ResetOptimizerState();
@@ -351,11 +335,7 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(global::System.IO.Stream destination)
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-        #endif
         try
         {
             __CreateCheckpoint().WriteTo(destination);
@@ -373,11 +353,7 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(string path)
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-        #endif
         try
         {
             __CreateCheckpoint().WriteTo(path);
@@ -411,11 +387,7 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void LoadCheckpoint(global::System.IO.Stream source)
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-        #endif
         try
         {
             __LoadCheckpoint(source);

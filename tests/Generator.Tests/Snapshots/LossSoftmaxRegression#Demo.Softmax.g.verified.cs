@@ -77,11 +77,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
-            #endif
             try
             {
                 return __ApplyGradients();
@@ -151,11 +147,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, int label)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
-            #endif
             try
             {
                 return __AccumulateGradients(x, label);
@@ -191,11 +183,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> label)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
-            #endif
             try
             {
                 return __Step(x, label);
@@ -338,11 +326,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
-            #endif
             try
             {
                 __ResetOptimizerState();
@@ -367,11 +351,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
@@ -389,11 +369,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(path);
@@ -432,11 +408,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Softmax");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
-            #endif
             try
             {
                 __LoadCheckpoint(source);

@@ -77,11 +77,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
-            #endif
             try
             {
                 return __ApplyGradients();
@@ -198,11 +194,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, float y)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
-            #endif
             try
             {
                 return __AccumulateGradients(x, y);
@@ -242,11 +234,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
-            #endif
             try
             {
                 return __Step(x, y);
@@ -411,11 +399,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
-            #endif
             try
             {
                 __ResetOptimizerState();
@@ -442,11 +426,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
@@ -464,11 +444,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(path);
@@ -517,11 +493,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mlp");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
-            #endif
             try
             {
                 __LoadCheckpoint(source);

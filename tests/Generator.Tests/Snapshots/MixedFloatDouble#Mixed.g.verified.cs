@@ -75,11 +75,7 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
-        #endif
         try
         {
             return __ApplyGradients();
@@ -225,11 +221,7 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void ResetOptimizerState()
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
-        #endif
         try
         {
             __ResetOptimizerState();
@@ -256,11 +248,7 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(global::System.IO.Stream destination)
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
-        #endif
         try
         {
             __CreateCheckpoint().WriteTo(destination);
@@ -278,11 +266,7 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(string path)
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
-        #endif
         try
         {
             __CreateCheckpoint().WriteTo(path);
@@ -328,11 +312,7 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void LoadCheckpoint(global::System.IO.Stream source)
     {
-        #if DEBUG
-        global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Mixed");
-        #else
         global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
-        #endif
         try
         {
             __LoadCheckpoint(source);

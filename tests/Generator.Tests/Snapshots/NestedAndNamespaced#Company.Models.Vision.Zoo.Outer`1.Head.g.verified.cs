@@ -66,11 +66,7 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public bool ApplyGradients()
                 {
-                    #if DEBUG
-                    global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Head");
-                    #else
                     global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
-                    #endif
                     try
                     {
                         return __ApplyGradients();
@@ -196,11 +192,7 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void ResetOptimizerState()
                 {
-                    #if DEBUG
-                    global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Head");
-                    #else
                     global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
-                    #endif
                     try
                     {
                         __ResetOptimizerState();
@@ -225,11 +217,7 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void SaveCheckpoint(global::System.IO.Stream destination)
                 {
-                    #if DEBUG
-                    global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Head");
-                    #else
                     global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
-                    #endif
                     try
                     {
                         __CreateCheckpoint().WriteTo(destination);
@@ -247,11 +235,7 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void SaveCheckpoint(string path)
                 {
-                    #if DEBUG
-                    global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Head");
-                    #else
                     global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
-                    #endif
                     try
                     {
                         __CreateCheckpoint().WriteTo(path);
@@ -285,11 +269,7 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void LoadCheckpoint(global::System.IO.Stream source)
                 {
-                    #if DEBUG
-                    global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Head");
-                    #else
                     global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
-                    #endif
                     try
                     {
                         __LoadCheckpoint(source);

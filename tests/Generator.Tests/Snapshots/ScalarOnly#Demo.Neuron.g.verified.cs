@@ -62,11 +62,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-            #endif
             try
             {
                 return __ApplyGradients();
@@ -192,11 +188,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-            #endif
             try
             {
                 __ResetOptimizerState();
@@ -221,11 +213,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
@@ -243,11 +231,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(path);
@@ -281,11 +265,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "Neuron");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
-            #endif
             try
             {
                 __LoadCheckpoint(source);

@@ -77,11 +77,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "SgdModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "SgdModel");
-            #endif
             try
             {
                 return __ApplyGradients();
@@ -143,11 +139,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "SgdModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "SgdModel");
-            #endif
             try
             {
                 __ResetOptimizerState();
@@ -172,11 +164,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "SgdModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "SgdModel");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
@@ -194,11 +182,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "SgdModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "SgdModel");
-            #endif
             try
             {
                 __CreateCheckpoint().WriteTo(path);
@@ -230,11 +214,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            #if DEBUG
-            global::OptimizerGen.Runtime.ConcurrentUse.EnterExclusive(ref __busy, "SgdModel");
-            #else
             global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "SgdModel");
-            #endif
             try
             {
                 __LoadCheckpoint(source);
