@@ -1,7 +1,8 @@
 // The seed article's picture: optimizers racing down an elongated error surface, f(x, y) = x²/20 + y² — a valley
 // twenty times flatter along x than across it, so a step size that suits y is far too small for x. The seed's cast, one
 // idea at a time added to gradient descent — momentum, per-coordinate step sizes that remember every gradient (AdaGrad)
-// or only recent ones (RMSprop), and both (Adam) — every one OptimizerGen's generated update of the same loss. A contour
+// or only recent ones (RMSprop), and both (Adam) — every one OptimizerGen's generated update of the same loss — and
+// Lion, an optimizer written as your own [UpdateRule] struct (at the end of this file), compiled like them. A contour
 // plot with every path, and f after every step, go to a PNG: the first argument, or trajectories.png in the working
 // directory.
 using System;
@@ -26,6 +27,9 @@ var racers = new List<Racer>
     new("AdaGrad (lr 1)", new AdaGradValley { Optimizer = new AdaGrad { LearningRate = 1 } }, Colors.Blue, LineWidth: 7),
     new("RMSprop (PyTorch defaults, lr 0.1)", new RmsPropValley { Optimizer = new RmsProp { LearningRate = 0.1 } }, Colors.Red, LineWidth: 2.5f),
     new("Adam (lr 0.3)", new AdamValley { Optimizer = new Adam { LearningRate = 0.3 } }, Colors.Orange),
+    // Your own optimizer: every Lion step moves each coordinate by exactly ±lr, so it crosses the flat x direction at
+    // constant speed, and then zigzags around the minimum by ±lr.
+    new("Lion, your own [UpdateRule] (lr 0.12)", new LionValley { Optimizer = new Lion { LearningRate = 0.12 } }, Colors.Purple),
 };
 
 foreach (Racer racer in racers)
@@ -165,7 +169,7 @@ internal static class Valley
     public static double F(double x, double y) => x * x / 20 + y * y;
 }
 
-// The same model four times, one per optimizer. The loss takes no inputs — a [Loss] method with no parameters is
+// The same model once per optimizer. The loss takes no inputs — a [Loss] method with no parameters is
 // supported: OptimizerGen then generates AccumulateGradients() with no arguments (and Step(int batchSize), which would
 // just repeat the same "sample"), so no dummy input is needed.
 
@@ -223,4 +227,41 @@ internal partial class AdamValley : IValley
     public void MoveTo(double x, double y) => (X, Y) = (x, y);
 
     public void Train() { AccumulateGradients(); ApplyGradients(); }
+}
+
+[Optimize(typeof(Lion))]
+internal partial class LionValley : IValley
+{
+    [Param] public double X, Y;
+
+    [Loss] public double Loss() { return X * X / 20 + Y * Y; }
+
+    public Coordinates Position => new(X, Y);
+
+    public void MoveTo(double x, double y) => (X, Y) = (x, y);
+
+    public void Train() { AccumulateGradients(); ApplyGradients(); }
+}
+
+/// <summary>
+/// Lion (Chen et al. 2023), the sign of an interpolated momentum: a user-written update rule. OptimizerGen translates
+/// Update into a SIMD rule the same loop runs as for its built-in optimizers; see the README's "Your own update rule".
+/// </summary>
+[UpdateRule]
+public partial struct Lion
+{
+    public Lion() { }
+
+    public double LearningRate { get; init; } = 1e-4;
+
+    public double Beta1 { get; init; } = 0.9;
+
+    public double Beta2 { get; init; } = 0.99;
+
+    void Update(ref double p, double g, [State("exp_avg")] ref double m)
+    {
+        double c = Beta1 * m + (1 - Beta1) * g;
+        p -= LearningRate * Math.Sign(c);
+        m = Beta2 * m + (1 - Beta2) * g;
+    }
 }

@@ -12,6 +12,8 @@ internal static class KnownTypes
     public const string AdaDelta = "OptimizerGen.AdaDelta";
     public const string Adam = "OptimizerGen.Adam";
     public const string AdamW = "OptimizerGen.AdamW";
+    public const string UpdateRuleAttribute = "OptimizerGen.UpdateRuleAttribute";
+    public const string StateAttribute = "OptimizerGen.StateAttribute";
     public const string LossAttribute = "OptimizerGen.LossAttribute";
     public const string DifferentiableAttribute = "OptimizerGen.DifferentiableAttribute";
     public const string Activation = "OptimizerGen.Activation";

@@ -51,7 +51,29 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             .SelectMany(static (all, _) => HintNames.Assign(all))
             .WithTrackingName(TrackingNames.NamedModels);
 
+        // Users' [UpdateRule] types: each translated into a rule the runtime's update loop runs, like the built-in ones.
+        IncrementalValuesProvider<RuleParseResult> parsedRules = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypes.UpdateRuleAttribute,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
+                transform: RuleParser.Parse)
+            .WithTrackingName(TrackingNames.ParsedRules);
+
+        IncrementalValuesProvider<(RuleModel Model, string HintName)> namedRules = parsedRules
+            .Select(static (result, _) => result.Model)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .Collect()
+            .SelectMany(static (all, _) => HintNames.Assign(all))
+            .WithTrackingName(TrackingNames.NamedRules);
+
+        IncrementalValuesProvider<DiagnosticInfo> ruleDiagnostics = parsedRules
+            .SelectMany(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.RuleDiagnostics);
+
         context.RegisterSourceOutput(named, static (spc, item) => EmitClass(spc, item.Model, item.HintName));
+        context.RegisterSourceOutput(namedRules, static (spc, item) => EmitRule(spc, item.Model, item.HintName));
+        context.RegisterSourceOutput(ruleDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
         context.RegisterSourceOutput(classDiagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
         context.RegisterSourceOutput(misplaced, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
     }
@@ -69,6 +91,23 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             .Where(static d => d is not null)
             .Select(static (d, _) => d!)
             .Collect();
+
+    private static void EmitRule(SourceProductionContext context, RuleModel model, string hintName)
+    {
+        string source;
+        try
+        {
+            source = UpdateRuleEmitter.Emit(model);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The model holds no location (so edits elsewhere in the file leave it equal and cached): name the rule in full.
+            context.ReportDiagnostic(DiagnosticInfo.Failure(null, (model.Namespace is null ? string.Empty : model.Namespace + ".") + model.Name, ex).ToDiagnostic());
+            return;
+        }
+
+        context.AddSource(hintName, source);
+    }
 
     private static void EmitClass(SourceProductionContext context, OptimizedClass model, string hintName)
     {

@@ -17,4 +17,13 @@ internal static class TrackingNames
 
     /// <summary>Misplaced <c>[Param]</c> / <c>[ExcludeFromWeightDecay]</c> attributes.</summary>
     public const string MisplacedAttributes = nameof(MisplacedAttributes);
+
+    /// <summary>Each <c>[UpdateRule]</c> type parsed and translated into a model plus diagnostics.</summary>
+    public const string ParsedRules = nameof(ParsedRules);
+
+    /// <summary>The rule models that are valid enough to emit, with the unique name of their generated file.</summary>
+    public const string NamedRules = nameof(NamedRules);
+
+    /// <summary>The diagnostics of the <c>[UpdateRule]</c> types.</summary>
+    public const string RuleDiagnostics = nameof(RuleDiagnostics);
 }

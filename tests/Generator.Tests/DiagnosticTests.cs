@@ -213,8 +213,9 @@ public class DiagnosticTests
             .GetFields()
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToList();
+        // 001-025: the declaration and the loss; 030-039: users' update rules.
         Assert.Equal(
-            Enumerable.Range(1, descriptors.Count).Select(i => $"OPTG{i:000}"),
+            Enumerable.Range(1, 25).Concat(Enumerable.Range(30, descriptors.Count - 25)).Select(i => $"OPTG{i:000}"),
             descriptors.Select(d => d.Id).OrderBy(id => id));
         Assert.All(descriptors, d =>
         {

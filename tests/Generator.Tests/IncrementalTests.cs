@@ -39,6 +39,36 @@ public class IncrementalTests
             [Param] public float W;
         }
 
+        [UpdateRule]
+        public partial struct Lion
+        {
+            public Lion() { }
+            public double LearningRate { get; init; } = 1e-4;
+            public double Beta1 { get; init; } = 0.9;
+
+            void Update(ref double p, double g, [State("exp_avg")] ref double m)
+            {
+                double c = Beta1 * m + (1 - Beta1) * g;
+                p -= LearningRate * System.Math.Sign(c);
+                m = Beta1 * m + (1 - Beta1) * g;
+            }
+        }
+
+        [Optimize(typeof(Lion))]
+        public partial class WithLion
+        {
+            [Param] public float[] W = new float[5];
+        }
+
+        [UpdateRule]
+        public partial struct Looping
+        {
+            void Update(ref double p, double g)
+            {
+                for (int i = 0; i < 2; i++) p -= g;
+            }
+        }
+
         public class Stray
         {
             [Param] public float W;
@@ -50,7 +80,7 @@ public class IncrementalTests
     private static readonly string[] TrackedSteps =
     {
         TrackingNames.ParsedClasses, TrackingNames.Models, TrackingNames.ClassDiagnostics, TrackingNames.MisplacedAttributes,
-        TrackingNames.NamedModels,
+        TrackingNames.NamedModels, TrackingNames.ParsedRules, TrackingNames.NamedRules, TrackingNames.RuleDiagnostics,
     };
 
     [Fact]
@@ -59,8 +89,8 @@ public class IncrementalTests
         CSharpCompilation first = GeneratorHarness.Compilation(Models);
         GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
         GeneratorRunResult firstRun = driver.GetRunResult().Results.Single();
-        Assert.Single(firstRun.GeneratedSources);
-        Assert.Equal(new[] { "OPTG001", "OPTG008", "OPTG009", "OPTG019" }, firstRun.Diagnostics.Select(d => d.Id).OrderBy(id => id));
+        Assert.Equal(new[] { "Demo.Good.g.cs", "Demo.Lion.UpdateRule.g.cs", "Demo.WithLion.g.cs" }, firstRun.GeneratedSources.Select(s => s.HintName).OrderBy(h => h));
+        Assert.Equal(new[] { "OPTG001", "OPTG008", "OPTG009", "OPTG019", "OPTG032" }, firstRun.Diagnostics.Select(d => d.Id).OrderBy(id => id));
         Assert.All(TrackedSteps, step => Assert.True(firstRun.TrackedSteps.ContainsKey(step), $"step {step} was not tracked"));
 
         CSharpCompilation second = first.Clone().AddSyntaxTrees(CSharpSyntaxTree.ParseText(
@@ -82,7 +112,7 @@ public class IncrementalTests
         // Lines added above every class move every span in the file: the diagnostics move with them, but the models
         // hold no locations, so nothing is emitted again.
         (GeneratorDriver driver, GeneratorRunResult run) = RunEdited("// A comment\n// and another line above the models\n" + Models);
-        AssertCachedOrUnchanged(run, TrackingNames.Models, TrackingNames.NamedModels);
+        AssertCachedOrUnchanged(run, TrackingNames.Models, TrackingNames.NamedModels, TrackingNames.NamedRules);
 
         int Line(GeneratorDriver d) => d.GetRunResult().Diagnostics.Single(x => x.Id == "OPTG001").Location.GetLineSpan().StartLinePosition.Line;
         Assert.Equal(Line(driver) + 2, run.Diagnostics.Single(x => x.Id == "OPTG001").Location.GetLineSpan().StartLinePosition.Line);
@@ -95,7 +125,50 @@ public class IncrementalTests
 
         var models = run.TrackedSteps[TrackingNames.Models].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.Contains(IncrementalStepRunReason.Modified, models);
-        Assert.Contains("W2", run.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("W2", run.GeneratedSources.Single(s => s.HintName == "Demo.Good.g.cs").SourceText.ToString());
+    }
+
+    [Fact]
+    public void EditingARuleReRunsItsEmitterAndTheModelsUsingIt()
+    {
+        CSharpCompilation first = GeneratorHarness.Compilation(Models);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
+        SyntaxTree tree = first.SyntaxTrees.Single();
+        CSharpCompilation second = first.ReplaceSyntaxTree(tree, tree.WithChangedText(
+            Microsoft.CodeAnalysis.Text.SourceText.From(Models.Replace("[State(\"exp_avg\")] ref double m", "[State(\"momentum\")] ref double m"))));
+        GeneratorRunResult run = driver.RunGenerators(second).GetRunResult().Results.Single();
+
+        Assert.Contains(IncrementalStepRunReason.Modified, run.TrackedSteps[TrackingNames.ParsedRules].SelectMany(s => s.Outputs).Select(o => o.Reason));
+        Assert.Contains(IncrementalStepRunReason.Modified, run.TrackedSteps[TrackingNames.Models].SelectMany(s => s.Outputs).Select(o => o.Reason));
+        Assert.Contains("\"W.momentum\"", run.GeneratedSources.Single(s => s.HintName == "Demo.WithLion.g.cs").SourceText.ToString());
+    }
+
+    [Fact]
+    public void EditingARuleInAnotherFileReRunsTheModelUsingIt()
+    {
+        const string rule = """
+            namespace Demo;
+            [OptimizerGen.UpdateRule]
+            public partial struct Signum
+            {
+                public double LearningRate;
+                void Update(ref double p, double g, [OptimizerGen.State("first")] ref double m) { m = g; p -= LearningRate * System.Math.Sign(m); }
+            }
+            """;
+        const string model = """
+            namespace Demo;
+            [OptimizerGen.Optimize(typeof(Signum))]
+            public partial class UsesSignum { [OptimizerGen.Param] public float W; }
+            """;
+        CSharpCompilation first = GeneratorHarness.Compilation(rule, model);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
+        SyntaxTree ruleTree = first.SyntaxTrees.First();
+        CSharpCompilation second = first.ReplaceSyntaxTree(ruleTree, ruleTree.WithChangedText(
+            Microsoft.CodeAnalysis.Text.SourceText.From(rule.Replace("State(\"first\")", "State(\"second\")"))));
+        GeneratorRunResult run = driver.RunGenerators(second).GetRunResult().Results.Single();
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("\"W.second\"", run.GeneratedSources.Single(s => s.HintName == "Demo.UsesSignum.g.cs").SourceText.ToString());
     }
 
     /// <summary>Runs the generator on <see cref="Models"/>, then again with the file's text replaced by <paramref name="edited"/>.</summary>

@@ -17,15 +17,30 @@ public static class Program
     /// <summary>The same for the optimizer family (SGD, AdaGrad, AdaDelta, Adam, AdamW).</summary>
     public const string FamilyConformanceCommand = "family-conformance";
 
+    /// <summary>Users' rules against the built-in RMSprop and the Lion formula (UserRules/UserRuleChecks.cs).</summary>
+    public const string UserRulesCommand = "user-rules";
+
     public static int Main(string[] args)
     {
-        if (args is not [ConformanceCommand or FamilyConformanceCommand])
+        if (args is not [ConformanceCommand or FamilyConformanceCommand or UserRulesCommand])
         {
-            Console.Error.WriteLine($"usage: dotnet exec OptimizerGen.Integration.Tests.dll {ConformanceCommand}|{FamilyConformanceCommand}");
+            Console.Error.WriteLine($"usage: dotnet exec OptimizerGen.Integration.Tests.dll {ConformanceCommand}|{FamilyConformanceCommand}|{UserRulesCommand}");
             return 2;
         }
 
         Console.WriteLine(HardwareLine());
+        if (args[0] == UserRulesCommand)
+        {
+            UserRules.UserRuleReport rules = UserRules.UserRuleChecks.RunAll();
+            Console.WriteLine("user rules: " + rules);
+            foreach (string failure in rules.Failures)
+            {
+                Console.WriteLine("FAIL " + failure);
+            }
+
+            return rules.Failures.Count == 0 && rules.Checks > 0 ? 0 : 1;
+        }
+
         bool family = args[0] == FamilyConformanceCommand;
         ConformanceReport report = family ? Family.FamilyConformance.RunAll() : ConformanceRunner.RunAll();
         Console.WriteLine((family ? "family conformance: " : "conformance: ") + report);

@@ -36,8 +36,8 @@ public sealed class TrajectoriesTests
             }
         }
 
-        Assert.Equal(5, finals.Count);
-        foreach (string name in new[] { "SGD (", "SGD + momentum", "AdaGrad", "RMSprop", "Adam" })
+        Assert.Equal(6, finals.Count);
+        foreach (string name in new[] { "SGD (", "SGD + momentum", "AdaGrad", "RMSprop", "Adam", "Lion, your own [UpdateRule]" })
         {
             Assert.Single(finals.Keys, label => label.StartsWith(name, StringComparison.Ordinal));
         }

@@ -41,7 +41,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnknownOptimizer = Error(
         "OPTG006",
         "Unknown optimizer",
-        "'{0}' is not an optimizer OptimizerGen knows: use [Optimize(typeof(RmsProp))]");
+        "'{0}' is not an optimizer OptimizerGen knows: use a built-in one (RmsProp, Sgd, AdaGrad, AdaDelta, Adam, AdamW) or a partial struct marked [UpdateRule]");
 
     public static readonly DiagnosticDescriptor MemberNameTaken = Error(
         "OPTG007",
@@ -141,6 +141,36 @@ internal static class DiagnosticDescriptors
         "OPTG025",
         "[Optimize] class derives from another [Optimize] class",
         "'{0}' derives from the [Optimize] class '{1}': the members OptimizerGen generates in '{0}' would hide those of '{1}', each with its own gradients and optimizer state; keep [Optimize] on one class of the hierarchy and declare the [Param] fields there");
+
+    public static readonly DiagnosticDescriptor RuleNotPartialStruct = Error(
+        "OPTG030",
+        "[UpdateRule] type must be a top-level partial struct",
+        "'{0}' has [UpdateRule] but {1}: declare it as a non-generic 'partial struct' (or 'partial record struct') directly in a namespace, so OptimizerGen can add its rule and checkpoint members");
+
+    public static readonly DiagnosticDescriptor InvalidUpdateMethod = Error(
+        "OPTG031",
+        "[UpdateRule] type needs one valid Update method",
+        "'{0}' {1}: declare one instance method 'void Update(ref double parameter, double gradient, ref double state…, long step)' with 0 to 3 state parameters (the step is optional)");
+
+    public static readonly DiagnosticDescriptor UnsupportedRuleStatement = Error(
+        "OPTG032",
+        "Statement not supported in an update rule",
+        "This {0} cannot be vectorized: {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedRuleExpression = Error(
+        "OPTG033",
+        "Expression not supported in an update rule",
+        "'{0}' cannot be vectorized: {1}");
+
+    public static readonly DiagnosticDescriptor RuleMemberNameTaken = Error(
+        "OPTG034",
+        "[UpdateRule] type declares a member OptimizerGen generates",
+        "'{0}' declares '{1}', a member OptimizerGen generates in an [UpdateRule] type: rename it");
+
+    public static readonly DiagnosticDescriptor UnsupportedHyperparameter = Error(
+        "OPTG035",
+        "Unsupported hyperparameter in an update rule",
+        "'{0}' is {1}: a rule's instance fields and settable properties are its hyperparameters, saved in checkpoints; make it a settable double, float, int, long or bool, or make it static, const or a get-only computed property");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");

@@ -109,7 +109,9 @@ internal static class CheckpointEmitter
                 {
                     writer.Line($"checkpoint.CopyTo<{element}>(\"{field.Name}\", this.{field.Id});");
                     string buffers = string.Join(", ", optimizer.StateBuffers.Select(b => $"checkpoint.ArrayOrNull<{element}>(\"{field.Name}.{b.Key}\")"));
-                    writer.Line($"__optimizerState.{field.Id}.Restore({buffers});");
+                    writer.Line(optimizer.StateBuffers.Count == 0
+                        ? $"__optimizerState.{field.Id}.Reset();   // an optimizer without state (a user rule with no state parameter)"
+                        : $"__optimizerState.{field.Id}.Restore({buffers});");
                 }
                 else
                 {

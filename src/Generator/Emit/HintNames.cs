@@ -29,16 +29,24 @@ internal static class HintNames
     /// <c>_2</c>, <c>_3</c>, … for a later model whose name is already taken. The models come in source order, so the
     /// names are the same on every run.
     /// </summary>
-    public static ImmutableArray<(OptimizedClass Model, string HintName)> Assign(ImmutableArray<OptimizedClass> models)
+    public static ImmutableArray<(OptimizedClass Model, string HintName)> Assign(ImmutableArray<OptimizedClass> models) =>
+        Assign(models, static m => m.HintName);
+
+    /// <summary>As <see cref="Assign(ImmutableArray{OptimizedClass})"/>, for the <c>[UpdateRule]</c> types' files.</summary>
+    public static ImmutableArray<(RuleModel Model, string HintName)> Assign(ImmutableArray<RuleModel> rules) =>
+        Assign(rules, static r => r.HintName);
+
+    private static ImmutableArray<(T Model, string HintName)> Assign<T>(ImmutableArray<T> models, Func<T, string> hintName)
     {
         var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var result = ImmutableArray.CreateBuilder<(OptimizedClass, string)>(models.Length);
-        foreach (OptimizedClass model in models)
+        var result = ImmutableArray.CreateBuilder<(T, string)>(models.Length);
+        foreach (T model in models)
         {
-            string name = model.HintName;
+            string baseName = hintName(model);
+            string name = baseName;
             for (int i = 2; !taken.Add(name); i++)
             {
-                name = model.HintName + "_" + i;
+                name = baseName + "_" + i;
             }
 
             result.Add((model, name + ".g.cs"));

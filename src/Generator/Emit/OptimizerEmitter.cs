@@ -221,6 +221,9 @@ internal abstract class OptimizerEmitter
     /// <summary>The fused kernel call of an array field: <c>grad</c>, <c>state</c> and <c>step</c> are in scope.</summary>
     public abstract void EmitArrayUpdate(IndentedWriter writer, ParamField field);
 
+    public static OptimizerEmitter For(OptimizedClass model) =>
+        model.Optimizer == OptimizerKind.UserRule && model.Rule is not null ? RuleEmitter.ForUserRule(model.Rule) : For(model.Optimizer);
+
     public static OptimizerEmitter For(OptimizerKind kind) => kind switch
     {
         OptimizerKind.Sgd => RuleEmitter.Sgd,

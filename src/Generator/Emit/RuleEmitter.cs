@@ -47,15 +47,35 @@ internal sealed class RuleEmitter : OptimizerEmitter
     private readonly string _formula;
 
     private RuleEmitter(string displayName, string settings, string rule, string[] keys, string? primary, string decay, string formula, System.Func<string, string, string, string> dependsOnStep)
+        : this(displayName, "global::" + settings, KnownTypes.RulesNamespaceRef + "." + rule, keys, primary, decay, formula, dependsOnStep, fullNames: true)
     {
+    }
+
+    private RuleEmitter(string displayName, string settingsRef, string ruleRef, string[] keys, string? primary, string decay, string formula, System.Func<string, string, string, string> dependsOnStep, bool fullNames)
+    {
+        _ = fullNames;
         _dependsOnStep = dependsOnStep;
         _decay = decay;
         DisplayName = displayName;
-        SettingsTypeRef = "global::" + settings;
-        _rule = KnownTypes.RulesNamespaceRef + "." + rule;
+        SettingsTypeRef = settingsRef;
+        _rule = ruleRef;
         StateBuffers = keys.Select((key, i) => (key, BufferProperties[i])).ToArray();
         PrimaryStateBuffer = primary;
         _formula = formula;
+    }
+
+    /// <summary>
+    /// The emitter for a user's <c>[UpdateRule]</c> type: the same state types and loop as the built-ins, with the rule
+    /// the generator wrote into that type (<c>Lion.Rule&lt;T&gt;</c>).
+    /// </summary>
+    public static RuleEmitter ForUserRule(UserRule rule)
+    {
+        string states = string.Concat(rule.StateKeys.Select(k => ", ref " + k));
+        return new RuleEmitter(
+            rule.Name, rule.TypeRef, rule.TypeRef + ".Rule", rule.StateKeys.ToArray(), rule.StateKeys.FirstOrDefault(),
+            "g ← clip(±g) ;  ", rule.Name + ".Update(ref {0}, g" + states.Replace("{", "{{").Replace("}", "}}") + ")",
+            (options, step, built) => "true",   // a user's coefficients may read the step: rebuilt every step
+            fullNames: true);
     }
 
     public override string DisplayName { get; }

@@ -16,6 +16,9 @@ internal enum OptimizerKind
     AdaDelta,
     Adam,
     AdamW,
+
+    /// <summary>A user's <c>[UpdateRule]</c> type (<see cref="OptimizedClass.Rule"/>).</summary>
+    UserRule,
 }
 
 /// <summary>One <c>[Param]</c> field.</summary>
@@ -54,6 +57,7 @@ internal sealed record ContainingType(string Keyword, string NameWithTypeParamet
 /// <param name="Fields">The parameter fields, in declaration order.</param>
 /// <param name="HintName">The generated file's name without <c>.g.cs</c>, before it is made unique among the generator's files.</param>
 /// <param name="Loss">The differentiated <c>[Loss]</c> method, if the class has one.</param>
+/// <param name="Rule">The user's rule when <paramref name="Optimizer"/> is <see cref="OptimizerKind.UserRule"/>.</param>
 internal sealed record OptimizedClass(
     string? Namespace,
     EquatableArray<ContainingType> ContainingTypes,
@@ -63,7 +67,8 @@ internal sealed record OptimizedClass(
     OptimizerKind Optimizer,
     EquatableArray<ParamField> Fields,
     string HintName,
-    Differentiation.LossModel? Loss = null);
+    Differentiation.LossModel? Loss = null,
+    UserRule? Rule = null);
 
 /// <summary>What parsing one <c>[Optimize]</c> class yields: a model to emit (when there were no errors) and diagnostics.</summary>
 internal sealed record ParseResult(OptimizedClass? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -106,7 +106,7 @@ internal static class ClassParser
             containingTypes.Insert(0, new ContainingType(Keyword(outer), NameWithTypeParameters(outer)));
         }
 
-        OptimizerKind? optimizer = ParseOptimizer(attributes, diagnostics, cancellationToken);
+        (OptimizerKind Kind, UserRule? Rule)? optimizer = ParseOptimizer(attributes, compilation, diagnostics, cancellationToken);
 
         CheckBaseIsNotOptimized(type, declaration, classLocation, diagnostics);
         CheckGeneratedNamesAreFree(type, classLocation, diagnostics, GeneratedMemberNames.AddRange(PrivateMemberNames));
@@ -167,14 +167,15 @@ internal static class ClassParser
                 Keyword(type),
                 type.Name,
                 NameWithTypeParameters(type),
-                optimizer.Value,
+                optimizer.Value.Kind,
                 fields.ToEquatableArray(),
                 HintName(type),
-                loss);
+                loss,
+                optimizer.Value.Rule);
         return new ParseResult(model, diagnostics.ToEquatableArray());
     }
 
-    private static OptimizerKind? ParseOptimizer(ImmutableArray<AttributeData> attributes, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static (OptimizerKind Kind, UserRule? Rule)? ParseOptimizer(ImmutableArray<AttributeData> attributes, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         AttributeData attribute = attributes[0];
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
@@ -203,8 +204,28 @@ internal static class ClassParser
         {
             if (Symbols.Is(optimizerType, name))
             {
-                return kind;
+                return (kind, null);
             }
+        }
+
+        if (Symbols.HasAttribute(optimizerType, KnownTypes.UpdateRuleAttribute))
+        {
+            if (optimizerType.DeclaringSyntaxReferences.IsEmpty)
+            {
+                // A rule compiled into another assembly: its Update method (private) cannot be read from metadata.
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.RuleNotPartialStruct,
+                    LocationInfo.From((argument as TypeOfExpressionSyntax)?.Type ?? argument ?? syntax),
+                    optimizerType.Name,
+                    "it is declared in another assembly (OptimizerGen reads a rule's Update method from source)"));
+                return null;
+            }
+
+            // A user's rule: its own diagnostics (reported where it is declared) keep the class from being emitted.
+            RuleParseResult rule = RuleParser.Parse(optimizerType, compilation, cancellationToken);
+            return rule.Model is null
+                ? null
+                : (OptimizerKind.UserRule, new UserRule(RuleParser.TypeRef(optimizerType), optimizerType.Name, rule.Model.StateKeys));
         }
 
         if (argument is TypeOfExpressionSyntax typeOf)

@@ -28,6 +28,9 @@ public readonly struct GradientTerms<T>
     /// <summary>Decoupled weight decay factor 1 − lr·λ (1 when off or coupled): p ← p·(1 − lr·λ).</summary>
     public T ParameterScale { get; init; }
 
+    /// <summary>Whether g is multiplied by something other than 1 (maximize, or a norm-clipping factor below 1).</summary>
+    public bool ScalesGradient => GradientScale != T.One;
+
     /// <summary>Whether coupled decay is on (selects the loop that reads p into g).</summary>
     public bool HasCoupledDecay => CoupledDecay != T.Zero;
 
@@ -68,5 +71,28 @@ public readonly struct GradientTerms<T>
         }
 
         p = TSimd.Multiply(p, TSimd.Broadcast(ParameterScale));
+    }
+
+    /// <summary>
+    /// Only the gradient's terms, for users' rules (which write their own weight decay): g ← scale·g when
+    /// <typeparamref name="TScaled"/> is on (<see cref="ScalesGradient"/>), then the value clamp when
+    /// <typeparamref name="TClamped"/> is on (<see cref="ClipsValue"/>). The loops compiled without them do no work for them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ApplyToGradient<TSimd, TVector, TScaled, TClamped>(ref TVector g)
+        where TSimd : struct, ISimd<TVector, T>
+        where TVector : struct
+        where TScaled : struct, IFlag
+        where TClamped : struct, IFlag
+    {
+        if (TScaled.On)
+        {
+            g = TSimd.Multiply(TSimd.Broadcast(GradientScale), g);
+        }
+
+        if (TClamped.On)
+        {
+            g = TSimd.Min(TSimd.Max(g, TSimd.Broadcast(-ClipValue)), TSimd.Broadcast(ClipValue));
+        }
     }
 }
