@@ -97,10 +97,17 @@ internal sealed class FuzzStats
         text.AppendLine($"{_compiles} compile without the generator, {_rejected} got an OPTG diagnostic, {_generated} generated code;");
         text.AppendLine($"{_withLoss} have a [Loss], {_ran} were compiled, loaded and run ({_gradientChecks} gradient coordinates checked against finite differences).");
         text.AppendLine(FuzzOracle.Timings.Report());
-        text.AppendLine("slowest generator runs: " + string.Join(", ", _slowest.Select(s => $"{s.Seconds:F2} s ({s.Case.Source.Length} chars)")));
-        if (Environment.GetEnvironmentVariable("OPTG_FUZZ_SHOW_SLOWEST") == "1" && _slowest.Count > 0)
+        // Other threads keep adding cases while a survey report is written: read the list under its lock.
+        (double Seconds, FuzzCase Case)[] slowest;
+        lock (_slowest)
         {
-            text.AppendLine(_slowest[0].Case.ToString());
+            slowest = _slowest.ToArray();
+        }
+
+        text.AppendLine("slowest generator runs: " + string.Join(", ", slowest.Select(s => $"{s.Seconds:F2} s ({s.Case.Source.Length} chars)")));
+        if (Environment.GetEnvironmentVariable("OPTG_FUZZ_SHOW_SLOWEST") == "1" && slowest.Length > 0)
+        {
+            text.AppendLine(slowest[0].Case.ToString());
         }
         text.AppendLine($"Problems: {_problems.Values.Sum(p => p.Count)} in {_problems.Count} kinds, not counting {_tolerated} tolerated as known findings.");
         foreach (var (finding, count) in _toleratedBy.OrderBy(f => f.Key, StringComparer.Ordinal))
