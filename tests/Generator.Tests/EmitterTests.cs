@@ -20,8 +20,8 @@ public class EmitterTests
 
         Assert.Contains("// Alpha:  g ← clip(±g) + λ·Alpha ;", text);
         Assert.Contains("// Beta (no weight decay):  g ← clip(±g) ;", text);
-        Assert.Contains("if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.Alpha, f32.CoupledDecay, g);", text);
-        Assert.Contains("double g = f64NoDecay.GradientScale * (double)factor_Beta * grad.Beta;", text);
+        Assert.Contains("if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.Alpha, f32.Gradient.CoupledDecay, g);", text);
+        Assert.Contains("double g = f64NoDecay.Gradient.GradientScale * (double)factor_Beta * grad.Beta;", text);
         Assert.DoesNotContain("RmsPropKernel", text);
         Assert.DoesNotContain("CheckArrays", text);
         Assert.Equal(2, CountOf(text, "ref global::OptimizerGen.RmsPropScalarState<"));

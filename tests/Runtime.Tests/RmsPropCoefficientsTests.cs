@@ -40,7 +40,7 @@ public class RmsPropCoefficientsTests
         };
         var c = RmsPropCoefficients<float>.Create(options, 3);
         Assert.Equal((float)(0.3 * 0.7), c.BufferStep);
-        Assert.Equal((float)(1 - (0.3 * 0.11)), c.ParameterScale);
+        Assert.Equal((float)(1 - (0.3 * 0.11)), c.Gradient.ParameterScale);
         Assert.Equal((float)(1 / (1 - Math.Pow(0.99, 3))), c.Correction);
 
         // …and not the float arithmetic of the rounded hyperparameters.
@@ -110,14 +110,14 @@ public class RmsPropCoefficientsTests
             InitialAccumulatorValue = 0.3,
         };
         var c = RmsPropCoefficients<double>.Create(options, 4);
-        Assert.Equal(decoupled ? 0.0 : 0.05, c.CoupledDecay);
-        Assert.Equal(decoupled ? 1 - (0.001 * 0.05) : 1.0, c.ParameterScale);
+        Assert.Equal(decoupled ? 0.0 : 0.05, c.Gradient.CoupledDecay);
+        Assert.Equal(decoupled ? 1 - (0.001 * 0.05) : 1.0, c.Gradient.ParameterScale);
 
         var off = c.WithoutWeightDecay();
-        Assert.Equal(0.0, off.CoupledDecay);
-        Assert.Equal(1.0, off.ParameterScale);
-        Assert.Equal(c with { CoupledDecay = 0, ParameterScale = 1 }, off);
-        Assert.Equal(-1.0, off.GradientScale);
+        Assert.Equal(0.0, off.Gradient.CoupledDecay);
+        Assert.Equal(1.0, off.Gradient.ParameterScale);
+        Assert.Equal(c with { Gradient = c.Gradient with { CoupledDecay = 0, ParameterScale = 1 } }, off);
+        Assert.Equal(-1.0, off.Gradient.GradientScale);
         Assert.True(off.Centered && off.ClampVariance && off.HasMomentum);
         Assert.Equal(0.3, off.InitialAccumulatorValue);
     }
@@ -131,9 +131,9 @@ public class RmsPropCoefficientsTests
         T mu = T.CreateChecked(Combo.MomentumFactor);
         bool inside = combo.MomentumStyle == MomentumStyle.LearningRateInsideBuffer;
 
-        Same(combo.Maximize ? -T.One : T.One, c.GradientScale, "GradientScale", at);
-        Same(combo.WeightDecay == WeightDecayMode.Coupled ? T.CreateChecked(Combo.WeightDecayFactor) : T.Zero, c.CoupledDecay, "CoupledDecay", at);
-        Same(combo.WeightDecay == WeightDecayMode.Decoupled ? T.CreateChecked(1 - (Combo.LearningRate * Combo.WeightDecayFactor)) : T.One, c.ParameterScale, "ParameterScale", at);
+        Same(combo.Maximize ? -T.One : T.One, c.Gradient.GradientScale, "GradientScale", at);
+        Same(combo.WeightDecay == WeightDecayMode.Coupled ? T.CreateChecked(Combo.WeightDecayFactor) : T.Zero, c.Gradient.CoupledDecay, "CoupledDecay", at);
+        Same(combo.WeightDecay == WeightDecayMode.Decoupled ? T.CreateChecked(1 - (Combo.LearningRate * Combo.WeightDecayFactor)) : T.One, c.Gradient.ParameterScale, "ParameterScale", at);
         Same(T.CreateChecked(Combo.Decay), c.Decay, "Decay", at);
         Same(T.CreateChecked(1 - Combo.Decay), c.OneMinusDecay, "OneMinusDecay", at);
         Same(combo.BiasCorrection ? T.CreateChecked(1 / (1 - Math.Pow(Combo.Decay, step))) : T.One, c.Correction, "Correction", at);

@@ -79,15 +79,15 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     private static void EmitGeneralScalarUpdate(IndentedWriter writer, ParamField field, string t, string zero, string c, string p, bool decay)
     {
         {
-            writer.Line($"{t} g = {c}.GradientScale * ({t}){ClippingEmitter.Factor(field)} * grad.{field.Id};");
-            writer.Line($"if ({c}.ClipsValue) g = {t}.Min({t}.Max(g, -{c}.ClipValue), {c}.ClipValue);");
+            writer.Line($"{t} g = {c}.Gradient.GradientScale * ({t}){ClippingEmitter.Factor(field)} * grad.{field.Id};");
+            writer.Line($"if ({c}.Gradient.ClipsValue) g = {t}.Min({t}.Max(g, -{c}.Gradient.ClipValue), {c}.Gradient.ClipValue);");
             if (decay)
             {
-                writer.Line($"if ({c}.CoupledDecay != {zero}) g = {t}.FusedMultiplyAdd({p}, {c}.CoupledDecay, g);");
+                writer.Line($"if ({c}.Gradient.HasCoupledDecay) g = {t}.FusedMultiplyAdd({p}, {c}.Gradient.CoupledDecay, g);");
             }
 
             writer.Line($"grad.{field.Id} = {zero};");
-            writer.Line(decay ? $"{t} p = {p} * {c}.ParameterScale;" : $"{t} p = {p};");
+            writer.Line(decay ? $"{t} p = {p} * {c}.Gradient.ParameterScale;" : $"{t} p = {p};");
             writer.Line($"s.SquareAvg = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g, g, {c}.Decay * s.SquareAvg);");
             writer.Line($"{t} variance = s.SquareAvg * {c}.Correction;");
             using (writer.Block($"if ({c}.Centered)"))

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using OptimizerGen.Rules;
 using OptimizerGen.Simd;
 
 namespace OptimizerGen.Kernels;
@@ -45,14 +46,14 @@ public static class RmsPropKernel
         }
 
         var s = new Streams<T>(parameter, gradient, squareAvg, gradAvg, momentumBuffer, (nuint)n);
-        if (c.CoupledDecay != T.Zero)
+        if (c.Gradient.HasCoupledDecay)
         {
-            Select<T, CoupledDecay>(s, c);
+            Select<T, Yes>(s, c);
         }
         else
         {
             // Without coupled decay p never enters g (so a non-finite p cannot poison the state through 0·p).
-            Select<T, NoCoupledDecay>(s, c);
+            Select<T, No>(s, c);
         }
     }
 
@@ -127,12 +128,12 @@ public static class RmsPropKernel
     {
         // Every preset puts ε on one side of the root only; without maximize, decoupled decay or bias correction the
         // loop then needs neither g·1, p·1, v·1 nor a + 0 (ε outside: PyTorch's defaults; inside: Keras', TF 1's, Optax's).
-        if (c.ClipsValue)
+        if (c.Gradient.ClipsValue)
         {
             return Loop<T, TSimd, TVector, TVariant, TDecay, AllTermsClamped>(s, c, start);
         }
 
-        bool identities = c.GradientScale == T.One && c.ParameterScale == T.One && c.Correction == T.One;
+        bool identities = c.Gradient.GradientScale == T.One && c.Gradient.ParameterScale == T.One && c.Correction == T.One;
         if (identities && c.EpsilonInside == T.Zero && c.EpsilonOutside > T.Zero)
         {
             return Loop<T, TSimd, TVector, TVariant, TDecay, EpsilonOutsideOnly>(s, c, start);
@@ -158,11 +159,11 @@ public static class RmsPropKernel
         where TDecay : struct, IFlag
         where TTerms : struct, ITerms
     {
-        TVector scale = TSimd.Broadcast(c.GradientScale);
-        TVector clipHigh = TSimd.Broadcast(c.ClipValue);
-        TVector clipLow = TSimd.Broadcast(-c.ClipValue);
-        TVector coupledDecay = TSimd.Broadcast(c.CoupledDecay);
-        TVector parameterScale = TSimd.Broadcast(c.ParameterScale);
+        TVector scale = TSimd.Broadcast(c.Gradient.GradientScale);
+        TVector clipHigh = TSimd.Broadcast(c.Gradient.ClipValue);
+        TVector clipLow = TSimd.Broadcast(-c.Gradient.ClipValue);
+        TVector coupledDecay = TSimd.Broadcast(c.Gradient.CoupledDecay);
+        TVector parameterScale = TSimd.Broadcast(c.Gradient.ParameterScale);
         TVector decay = TSimd.Broadcast(c.Decay);
         TVector oneMinusDecay = TSimd.Broadcast(c.OneMinusDecay);
         TVector correction = TSimd.Broadcast(c.Correction);
@@ -276,24 +277,6 @@ public static class RmsPropKernel
             MomentumBuffer = ref MemoryMarshal.GetReference(momentumBuffer);
             Length = length;
         }
-    }
-
-    /// <summary>A yes/no known when the loop is compiled; the JIT folds the test away.</summary>
-    internal interface IFlag
-    {
-        static abstract bool On { get; }
-    }
-
-    /// <summary>Coupled weight decay is in use: g ← g + λ·p.</summary>
-    internal readonly struct CoupledDecay : IFlag
-    {
-        public static bool On => true;
-    }
-
-    /// <summary>No coupled weight decay: p is not read into g at all.</summary>
-    internal readonly struct NoCoupledDecay : IFlag
-    {
-        public static bool On => false;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using OptimizerGen.Rules;
 
 namespace OptimizerGen;
 
@@ -14,22 +15,11 @@ public readonly struct RmsPropCoefficients<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>
-    /// What the gradient is multiplied by first: −1 when maximizing, else 1, times the gradient-clipping factor
-    /// (<see cref="GradientClipping"/>; 1 when not clipping by norm): g ← scale·g.
+    /// The gradient's terms, shared with the other optimizers' rules: g ← clamp(scale·g, −c, c) + λ·p (the maximize sign
+    /// and a norm-clipping factor in the scale, <see cref="GradientClipping.MaxValue"/> as c, coupled weight decay) and
+    /// p ← p·(1 − lr·λ) (decoupled weight decay).
     /// </summary>
-    public T GradientScale { get; init; }
-
-    /// <summary>Whether the scaled gradient is clamped to ±<see cref="ClipValue"/> (<see cref="GradientClipping.MaxValue"/> is set).</summary>
-    public bool ClipsValue { get; init; }
-
-    /// <summary>The clamp bound: g ← clamp(g, −c, c) when <see cref="ClipsValue"/>.</summary>
-    public T ClipValue { get; init; }
-
-    /// <summary>Coupled weight decay λ (0 when off or decoupled): g ← g + λ·p.</summary>
-    public T CoupledDecay { get; init; }
-
-    /// <summary>Decoupled weight decay factor 1 − lr·λ (1 when off or coupled): p ← p·(1 − lr·λ).</summary>
-    public T ParameterScale { get; init; }
+    public GradientTerms<T> Gradient { get; init; }
 
     /// <summary>ρ.</summary>
     public T Decay { get; init; }
@@ -74,7 +64,7 @@ public readonly struct RmsPropCoefficients<T>
     /// (<see cref="WithGradientFactor"/>) is the caller's to check.
     /// </summary>
     public bool IsPlain =>
-        GradientScale == T.One && !ClipsValue && CoupledDecay == T.Zero && ParameterScale == T.One && Correction == T.One && !Centered && !HasMomentum;
+        Gradient.GradientScale == T.One && !Gradient.ClipsValue && !Gradient.HasCoupledDecay && Gradient.ParameterScale == T.One && Correction == T.One && !Centered && !HasMomentum;
 
     /// <summary>The initial value of the squared-gradient average.</summary>
     public T InitialAccumulatorValue { get; init; }
@@ -91,9 +81,7 @@ public readonly struct RmsPropCoefficients<T>
         double directStep = !momentum || options.Nesterov ? lr : 0;
         return new RmsPropCoefficients<T>
         {
-            GradientScale = options.Maximize ? -T.One : T.One,
-            CoupledDecay = T.CreateChecked(options.DecoupledWeightDecay ? 0 : wd),
-            ParameterScale = T.CreateChecked(options.DecoupledWeightDecay ? 1 - lr * wd : 1),
+            Gradient = GradientTerms<T>.Create(options.Maximize, lr, wd, options.DecoupledWeightDecay),
             Decay = T.CreateChecked(rho),
             OneMinusDecay = T.CreateChecked(1 - rho),
             Correction = T.CreateChecked(options.BiasCorrection ? 1 / (1 - Math.Pow(rho, step)) : 1),
@@ -115,15 +103,18 @@ public readonly struct RmsPropCoefficients<T>
     /// value clamp; norm clipping multiplies in later, per parameter, with <see cref="WithGradientFactor"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is less than 1.</exception>
-    public static RmsPropCoefficients<T> Create(in RmsProp options, long step, in GradientClipping clipping) =>
-        clipping.MaxValue is double c ? Create(options, step) with { ClipsValue = true, ClipValue = T.CreateChecked(c) } : Create(options, step);
+    public static RmsPropCoefficients<T> Create(in RmsProp options, long step, in GradientClipping clipping)
+    {
+        RmsPropCoefficients<T> c = Create(options, step);
+        return c with { Gradient = c.Gradient.WithClipping(clipping) };
+    }
 
     /// <summary>
     /// The same coefficients for a gradient scaled by <paramref name="factor"/> first (a clipping factor from
     /// <see cref="GradientClipping"/>, computed in <see cref="double"/> and rounded to <typeparamref name="T"/>).
     /// </summary>
-    public RmsPropCoefficients<T> WithGradientFactor(double factor) => this with { GradientScale = GradientScale * T.CreateChecked(factor) };
+    public RmsPropCoefficients<T> WithGradientFactor(double factor) => this with { Gradient = Gradient.WithGradientFactor(factor) };
 
     /// <summary>The same coefficients with weight decay switched off, for fields marked <see cref="ExcludeFromWeightDecayAttribute"/>.</summary>
-    public RmsPropCoefficients<T> WithoutWeightDecay() => this with { CoupledDecay = T.Zero, ParameterScale = T.One };
+    public RmsPropCoefficients<T> WithoutWeightDecay() => this with { Gradient = Gradient.WithoutWeightDecay() };
 }

@@ -163,11 +163,11 @@ namespace Demo
                 }
                 else
                 {
-                    float g = f32.GradientScale * (float)factor_in * grad.@in;
-                    if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
-                    if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.@in, f32.CoupledDecay, g);
+                    float g = f32.Gradient.GradientScale * (float)factor_in * grad.@in;
+                    if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
+                    if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.@in, f32.Gradient.CoupledDecay, g);
                     grad.@in = 0f;
-                    float p = this.@in * f32.ParameterScale;
+                    float p = this.@in * f32.Gradient.ParameterScale;
                     s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
                     float variance = s.SquareAvg * f32.Correction;
                     if (f32.Centered)

@@ -160,8 +160,8 @@ namespace Demo
                 }
                 else
                 {
-                    double g = f64NoDecay.GradientScale * (double)factor_B * grad.B;
-                    if (f64NoDecay.ClipsValue) g = double.Min(double.Max(g, -f64NoDecay.ClipValue), f64NoDecay.ClipValue);
+                    double g = f64NoDecay.Gradient.GradientScale * (double)factor_B * grad.B;
+                    if (f64NoDecay.Gradient.ClipsValue) g = double.Min(double.Max(g, -f64NoDecay.Gradient.ClipValue), f64NoDecay.Gradient.ClipValue);
                     grad.B = 0d;
                     double p = this.B;
                     s.SquareAvg = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);

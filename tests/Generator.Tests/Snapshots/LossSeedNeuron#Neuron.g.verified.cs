@@ -134,11 +134,11 @@ partial class Neuron
             }
             else
             {
-                float g = f32.GradientScale * (float)factor_W * grad.W;
-                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
-                if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.W, f32.CoupledDecay, g);
+                float g = f32.Gradient.GradientScale * (float)factor_W * grad.W;
+                if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
+                if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.W, f32.Gradient.CoupledDecay, g);
                 grad.W = 0f;
-                float p = this.W * f32.ParameterScale;
+                float p = this.W * f32.Gradient.ParameterScale;
                 s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
                 float variance = s.SquareAvg * f32.Correction;
                 if (f32.Centered)
@@ -183,11 +183,11 @@ partial class Neuron
             }
             else
             {
-                float g = f32.GradientScale * (float)factor_B * grad.B;
-                if (f32.ClipsValue) g = float.Min(float.Max(g, -f32.ClipValue), f32.ClipValue);
-                if (f32.CoupledDecay != 0f) g = float.FusedMultiplyAdd(this.B, f32.CoupledDecay, g);
+                float g = f32.Gradient.GradientScale * (float)factor_B * grad.B;
+                if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
+                if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.B, f32.Gradient.CoupledDecay, g);
                 grad.B = 0f;
-                float p = this.B * f32.ParameterScale;
+                float p = this.B * f32.Gradient.ParameterScale;
                 s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
                 float variance = s.SquareAvg * f32.Correction;
                 if (f32.Centered)

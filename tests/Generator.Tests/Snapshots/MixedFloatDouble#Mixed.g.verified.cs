@@ -168,11 +168,11 @@ partial class Mixed
             }
             else
             {
-                double g = f64.GradientScale * (double)factor_Scale * grad.Scale;
-                if (f64.ClipsValue) g = double.Min(double.Max(g, -f64.ClipValue), f64.ClipValue);
-                if (f64.CoupledDecay != 0d) g = double.FusedMultiplyAdd(this.Scale, f64.CoupledDecay, g);
+                double g = f64.Gradient.GradientScale * (double)factor_Scale * grad.Scale;
+                if (f64.Gradient.ClipsValue) g = double.Min(double.Max(g, -f64.Gradient.ClipValue), f64.Gradient.ClipValue);
+                if (f64.Gradient.HasCoupledDecay) g = double.FusedMultiplyAdd(this.Scale, f64.Gradient.CoupledDecay, g);
                 grad.Scale = 0d;
-                double p = this.Scale * f64.ParameterScale;
+                double p = this.Scale * f64.Gradient.ParameterScale;
                 s.SquareAvg = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
                 double variance = s.SquareAvg * f64.Correction;
                 if (f64.Centered)
@@ -223,8 +223,8 @@ partial class Mixed
             }
             else
             {
-                float g = f32NoDecay.GradientScale * (float)factor_Temperature * grad.Temperature;
-                if (f32NoDecay.ClipsValue) g = float.Min(float.Max(g, -f32NoDecay.ClipValue), f32NoDecay.ClipValue);
+                float g = f32NoDecay.Gradient.GradientScale * (float)factor_Temperature * grad.Temperature;
+                if (f32NoDecay.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32NoDecay.Gradient.ClipValue), f32NoDecay.Gradient.ClipValue);
                 grad.Temperature = 0f;
                 float p = this.Temperature;
                 s.SquareAvg = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);

@@ -53,15 +53,15 @@ internal static class SimdRunner
     private static nuint RunVariant<T, TSimd, TVector>(in RmsPropKernel.Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSimd : struct, ISimd<TVector, T>
-        where TVector : struct => c.CoupledDecay != T.Zero
-            ? RunVariant<T, TSimd, TVector, RmsPropKernel.CoupledDecay>(s, c, start)
-            : RunVariant<T, TSimd, TVector, RmsPropKernel.NoCoupledDecay>(s, c, start);
+        where TVector : struct => c.Gradient.HasCoupledDecay
+            ? RunVariant<T, TSimd, TVector, OptimizerGen.Rules.Yes>(s, c, start)
+            : RunVariant<T, TSimd, TVector, OptimizerGen.Rules.No>(s, c, start);
 
     private static nuint RunVariant<T, TSimd, TVector, TDecay>(in RmsPropKernel.Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
-        where TDecay : struct, RmsPropKernel.IFlag => (c.Centered, c.ClampVariance, c.HasMomentum) switch
+        where TDecay : struct, OptimizerGen.Rules.IFlag => (c.Centered, c.ClampVariance, c.HasMomentum) switch
         {
             (false, _, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.Plain, TDecay>(s, c, start),
             (false, _, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.WithMomentum, TDecay>(s, c, start),
