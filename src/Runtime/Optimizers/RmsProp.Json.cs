@@ -32,33 +32,21 @@ public readonly partial record struct RmsProp : IOptimizerSettings<RmsProp>
     }
 
     /// <inheritdoc/>
-    public static RmsProp ReadJson(JsonElement json)
+    public static RmsProp ReadJson(JsonElement json) => Read(() => new RmsProp
     {
-        try
-        {
-            return new RmsProp
-            {
-                LearningRate = Number(json, nameof(LearningRate)),
-                Decay = Number(json, nameof(Decay)),
-                Epsilon = Number(json, nameof(Epsilon)),
-                EpsilonInsideSqrt = Flag(json, nameof(EpsilonInsideSqrt)),
-                InitialAccumulatorValue = Number(json, nameof(InitialAccumulatorValue)),
-                Centered = Flag(json, nameof(Centered)),
-                ClampCenteredVariance = Flag(json, nameof(ClampCenteredVariance)),
-                Momentum = Number(json, nameof(Momentum)),
-                MomentumStyle = Enum.TryParse(Text(json, nameof(MomentumStyle)), out MomentumStyle style) && Enum.IsDefined(style)
-                    ? style
-                    : throw new InvalidDataException($"Checkpoint hyperparameter MomentumStyle is '{Text(json, nameof(MomentumStyle))}', which is not a MomentumStyle."),
-                Nesterov = Flag(json, nameof(Nesterov)),
-                WeightDecay = Number(json, nameof(WeightDecay)),
-                DecoupledWeightDecay = Flag(json, nameof(DecoupledWeightDecay)),
-                Maximize = Flag(json, nameof(Maximize)),
-                BiasCorrection = Flag(json, nameof(BiasCorrection)),
-            };
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            throw new InvalidDataException($"Checkpoint hyperparameter {ex.ParamName} is out of range: {ex.Message}", ex);
-        }
-    }
+        LearningRate = Number(json, nameof(LearningRate)),
+        Decay = Number(json, nameof(Decay)),
+        Epsilon = Number(json, nameof(Epsilon)),
+        EpsilonInsideSqrt = Flag(json, nameof(EpsilonInsideSqrt)),
+        InitialAccumulatorValue = Number(json, nameof(InitialAccumulatorValue)),
+        Centered = Flag(json, nameof(Centered)),
+        ClampCenteredVariance = Flag(json, nameof(ClampCenteredVariance)),
+        Momentum = Number(json, nameof(Momentum)),
+        MomentumStyle = Style(json, nameof(MomentumStyle)),
+        Nesterov = Flag(json, nameof(Nesterov)),
+        WeightDecay = Number(json, nameof(WeightDecay)),
+        DecoupledWeightDecay = Flag(json, nameof(DecoupledWeightDecay)),
+        Maximize = Flag(json, nameof(Maximize)),
+        BiasCorrection = Flag(json, nameof(BiasCorrection)),
+    });
 }
