@@ -368,6 +368,36 @@ public class FuzzTests
         """);
 
     [Fact]
+    public void Finding22_DoubleConstantBeyondFloatRangeCastToFloatIsWrittenAsInfinityf() => AssertHandled("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] float value = -1f;
+            [Differentiable] static double H0(float c) { return double.MaxValue; }
+            [Loss] float SampleLoss(float x)
+            {
+                var prediction = (float)H0(value);
+                prediction *= 0;
+                return value * x + prediction;
+            }
+        }
+        """);
+
+    [Fact]
+    public void Finding23_LossThatReadsNoParameterLeavesAnUnreadConstantLocal() => AssertHandled("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Net
+        {
+            [Param] public float W = -1f;
+            public const int Hidden = 3;
+            [Differentiable] private static float H0(float c) => Hidden / c;
+            [Loss(Reduction = LossReduction.Sum)] internal double Cost(int xs) => H0(1e-3f);
+        }
+        """);
+
+    [Fact]
     public void Finding13_GeneratorTimeGrowsQuadraticallyWithTheLossLength()
     {
         // LossParser asks Compilation.GetSemanticModel for a new model at every expression; each new model binds the

@@ -447,6 +447,13 @@ internal sealed class GradientEmitter
 
     private static void MarkNeeded(Expr node, HashSet<Expr> needed)
     {
+        if (!IsActive(node))
+        {
+            // Propagate stops at a subtree that reads no parameter or local: no partial derivative inside it is taken, so
+            // none of its values are needed (computing them would leave a local assigned but never used, CS0219).
+            return;
+        }
+
         foreach (Expr used in Partials.ValuesUsedBy(node))
         {
             if (used is Binary or Unary or Call or Conditional or Cast)

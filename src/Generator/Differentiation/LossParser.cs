@@ -980,6 +980,11 @@ internal sealed class LossParser
     {
         double number = System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
         string keyword = type == NumType.Float ? "float" : "double";
+        if (type == NumType.Float)
+        {
+            number = (float)number;   // a double beyond float's range becomes an infinity here, not in the text
+        }
+
         if (type != NumType.Int && (double.IsNaN(number) || double.IsInfinity(number)))
         {
             return keyword + (double.IsNaN(number) ? ".NaN" : number > 0 ? ".PositiveInfinity" : ".NegativeInfinity");
