@@ -17,7 +17,7 @@ public class UpdateRuleEmitterTests
         new[] { "p", "g", "a", "__s1", "__s2" }.ToEquatableArray(),
         new[] { new RuleCoefficient("C0", false, "Rate * 2"), new RuleCoefficient("B0", true, "On && x < y") }.ToEquatableArray(),
         new[] { "double __c0 = options.Rate * 2;", "bool __b0 = options.On;" }.ToEquatableArray(),
-        new[] { "// p -= Rate * 2 * g;", "p = TSimd.Subtract(p, TSimd.Multiply(TSimd.Broadcast(__rule.C0), g));" }.ToEquatableArray());
+        new[] { "// p -= Rate * 2 * g;", "p = TSimd.Subtract(p, TSimd.Multiply(__c0, g));" }.ToEquatableArray());
 
     [Fact]
     public void TheRuleStructHoldsTheCoefficientsAndRunsTheTranslatedBodyInTheLoop()
@@ -35,8 +35,11 @@ public class UpdateRuleEmitterTests
         Assert.Contains("B0 = __b0,", text);
         Assert.Contains("public bool UsesBuffer(int index) => index < 1;", text);
         Assert.Contains("public static int StateCount => 1;", text);
-        Assert.Contains("public void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector a, ref TVector __s1, ref TVector __s2)", text);
-        Assert.Contains("            p = TSimd.Subtract(p, TSimd.Multiply(TSimd.Broadcast(__rule.C0), g));", text);
+        Assert.Contains("global::OptimizerGen.Rules.ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(__rule), StateCount, streams, start, length);", text);
+        Assert.Contains("private readonly TVector __c0 = TSimd.Broadcast(__rule.C0); // Rate * 2", text);
+        Assert.Contains("private readonly bool __b0 = __rule.B0; // On && x < y", text);
+        Assert.Contains("public void Apply(ref TVector p, TVector g, ref TVector a, ref TVector __s1, ref TVector __s2)", text);
+        Assert.Contains("                p = TSimd.Subtract(p, TSimd.Multiply(__c0, g));", text);
     }
 
     [Fact]

@@ -171,17 +171,35 @@ internal static class UpdateRuleEmitter
             {
                 writer.Line($"public static int StateCount => {states};");
                 writer.Line();
-                IReadOnlyList<string> n = rule.Signature;
-                writer.Line($"public void Apply<TSimd, TVector>(ref TVector {n[0]}, TVector {n[1]}, ref TVector {n[2]}, ref TVector {n[3]}, ref TVector {n[4]})");
+                writer.Line("public nuint Vectors<TSimd, TVector>(in " + Rules + ".ElementStreams<T> streams, nuint start, nuint length)");
+                writer.Line("    where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>");
+                writer.Line("    where TVector : struct =>");
+                writer.Line($"    {Rules}.ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(__rule), StateCount, streams, start, length);");
+                writer.Line();
+                writer.Line("/// <summary>The element update at one width, its coefficients broadcast once before the loop.</summary>");
+                writer.Line($"private readonly struct Kernel<TSimd, TVector>({self} __rule) : {Rules}.IVectorUpdate<TVector>");
                 writer.Line("    where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>");
                 writer.Line("    where TVector : struct");
                 using (writer.Block())
                 {
-                    writer.Line($"// {n[1]} ← clamp(factor·{n[1]}, ±MaxValue): gradient clipping, as the built-in rules apply it");
-                    writer.Line($"__rule.Gradient.ApplyToGradient<TSimd, TVector, TScaled, TClamped>(ref {n[1]});");
-                    foreach (string line in rule.ApplyLines)
+                    writer.Line($"private readonly {Rules}.GradientVectors<T, TSimd, TVector> __gradient = new(__rule.Gradient);");
+                    foreach (RuleCoefficient c in rule.Coefficients)
                     {
-                        writer.Line(line);
+                        writer.Line(c.IsFlag
+                            ? $"private readonly bool {RuleTranslator.Capture(c.Name)} = __rule.{c.Name}; // {c.Source}"
+                            : $"private readonly TVector {RuleTranslator.Capture(c.Name)} = TSimd.Broadcast(__rule.{c.Name}); // {c.Source}");
+                    }
+
+                    writer.Line();
+                    IReadOnlyList<string> n = rule.Signature;
+                    using (writer.Block($"public void Apply(ref TVector {n[0]}, TVector {n[1]}, ref TVector {n[2]}, ref TVector {n[3]}, ref TVector {n[4]})"))
+                    {
+                        writer.Line($"// {n[1]} ← clamp(factor·{n[1]}, ±MaxValue): gradient clipping, as the built-in rules apply it");
+                        writer.Line($"__gradient.ApplyToGradient<TScaled, TClamped>(ref {n[1]});");
+                        foreach (string line in rule.ApplyLines)
+                        {
+                            writer.Line(line);
+                        }
                     }
                 }
             }

@@ -24,10 +24,9 @@ namespace OptimizerGen.Generator.Parsing;
 /// </summary>
 internal sealed class RuleTranslator
 {
-    private const string Rule = "__rule";
     private const string Simd = "TSimd";
     private static readonly string[] CreateNames = { "options", "step", "clipping", "T" };
-    private static readonly string[] ApplyNames = { "T", "TSimd", "TVector", Rule };
+    private static readonly string[] ApplyNames = { "T", "TSimd", "TVector" };
 
     private readonly SemanticModel _model;
     private readonly Dictionary<ISymbol, Hyperparameter> _hyperparameters;
@@ -447,7 +446,7 @@ internal sealed class RuleTranslator
 
         string flag = Flag(condition, Source(statement.Condition));
         _create.Add($"{Indent}if ({Capture(flag)})");
-        _apply.Add($"{Indent}if ({Rule}.{flag})");
+        _apply.Add($"{Indent}if ({Capture(flag)})");
         Branch(statement.Statement);
         if (statement.Else is { } elseClause)
         {
@@ -551,7 +550,7 @@ internal sealed class RuleTranslator
                 return null;
             }
 
-            return $"({Rule}.{Flag(flagValue, Source(condition))} ? {whenTrueCode} : {whenFalseCode})";
+            return $"({Capture(Flag(flagValue, Source(condition)))} ? {whenTrueCode} : {whenFalseCode})";
         }
 
         bool negate = false;
@@ -684,7 +683,7 @@ internal sealed class RuleTranslator
         bool readsLocals = expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(id => _model.GetSymbolInfo(id).Symbol is ILocalSymbol);
         if (!readsLocals && _depth == 0 && _coefficientsBySource.TryGetValue(source, out string? existing))
         {
-            return $"{Simd}.Broadcast({Rule}.{existing})";
+            return Capture(existing);
         }
 
         string name = "C" + _values++;
@@ -695,7 +694,7 @@ internal sealed class RuleTranslator
         }
 
         Assign(name, "double", value);
-        return $"{Simd}.Broadcast({Rule}.{name})";
+        return Capture(name);
     }
 
     /// <summary>A per-step condition: a bool field of the rule.</summary>
@@ -830,7 +829,7 @@ internal sealed class RuleTranslator
 
     /// <summary>An element value's name in Apply, clear of Apply's type parameters and its rule.</summary>
     private static string ElementName(string name) =>
-        ApplyNames.Contains(name) || name.StartsWith("__s", System.StringComparison.Ordinal) ? name + "_" : Identifiers.Escape(name);
+        ApplyNames.Contains(name) || name.StartsWith("__", System.StringComparison.Ordinal) ? name + "_" : Identifiers.Escape(name);
 
     /// <summary>The step's name in Create: <c>step</c>, or the user's name for it, clear of Create's other parameters.</summary>
     private string StepName => _step is null || _step.Name == "step" ? "step" : CreateNames.Contains(_step.Name) ? _step.Name + "_" : Identifiers.Escape(_step.Name);

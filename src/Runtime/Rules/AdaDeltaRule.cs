@@ -81,17 +81,30 @@ public readonly struct AdaDeltaRule<T> : IUpdateRule<AdaDeltaRule<T>, T>
     {
         public static int StateCount => 2;
 
-        public void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+        public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
+            where TSimd : struct, ISimd<TVector, T>
+            where TVector : struct =>
+            ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(c), StateCount, streams, start, length);
+
+        private readonly struct Kernel<TSimd, TVector>(AdaDeltaRule<T> c) : IVectorUpdate<TVector>
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct
         {
-            c.Gradient.Apply<TSimd, TVector, TCoupled>(ref p, ref g);
-            TVector rho = TSimd.Broadcast(c.Rho), oneMinusRho = TSimd.Broadcast(c.OneMinusRho), eps = TSimd.Broadcast(c.Epsilon);
-            s0 = TSimd.FusedMultiplyAdd(TSimd.Multiply(oneMinusRho, g), g, TSimd.Multiply(rho, s0));
-            TVector std = TSimd.Sqrt(TSimd.Add(s0, eps));
-            TVector delta = TSimd.Multiply(TSimd.Divide(TSimd.Sqrt(TSimd.Add(s1, eps)), std), g);
-            s1 = TSimd.FusedMultiplyAdd(TSimd.Multiply(oneMinusRho, delta), delta, TSimd.Multiply(rho, s1));
-            p = TSimd.FusedMultiplyAdd(delta, TSimd.Broadcast(c.NegativeLearningRate), p);
+            private readonly GradientVectors<T, TSimd, TVector> _gradient = new(c.Gradient);
+            private readonly TVector _rho = TSimd.Broadcast(c.Rho);
+            private readonly TVector _oneMinusRho = TSimd.Broadcast(c.OneMinusRho);
+            private readonly TVector _epsilon = TSimd.Broadcast(c.Epsilon);
+            private readonly TVector _negativeLearningRate = TSimd.Broadcast(c.NegativeLearningRate);
+
+            public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+            {
+                _gradient.Apply<TCoupled>(ref p, ref g);
+                s0 = TSimd.FusedMultiplyAdd(TSimd.Multiply(_oneMinusRho, g), g, TSimd.Multiply(_rho, s0));
+                TVector std = TSimd.Sqrt(TSimd.Add(s0, _epsilon));
+                TVector delta = TSimd.Multiply(TSimd.Divide(TSimd.Sqrt(TSimd.Add(s1, _epsilon)), std), g);
+                s1 = TSimd.FusedMultiplyAdd(TSimd.Multiply(_oneMinusRho, delta), delta, TSimd.Multiply(_rho, s1));
+                p = TSimd.FusedMultiplyAdd(delta, _negativeLearningRate, p);
+            }
         }
     }
 }

@@ -82,14 +82,27 @@ public readonly struct AdaGradRule<T> : IUpdateRule<AdaGradRule<T>, T>
     {
         public static int StateCount => 1;
 
-        public void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+        public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
+            where TSimd : struct, ISimd<TVector, T>
+            where TVector : struct =>
+            ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(c), StateCount, streams, start, length);
+
+        private readonly struct Kernel<TSimd, TVector>(AdaGradRule<T> c) : IVectorUpdate<TVector>
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct
         {
-            c.Gradient.Apply<TSimd, TVector, TCoupled>(ref p, ref g);
-            s0 = TSimd.FusedMultiplyAdd(g, g, s0);
-            TVector std = TSimd.Add(TSimd.Sqrt(TSimd.Add(s0, TSimd.Broadcast(c.EpsilonInside))), TSimd.Broadcast(c.EpsilonOutside));
-            p = TSimd.Add(p, TSimd.Divide(TSimd.Multiply(TSimd.Broadcast(c.NegativeStep), g), std));
+            private readonly GradientVectors<T, TSimd, TVector> _gradient = new(c.Gradient);
+            private readonly TVector _epsilonInside = TSimd.Broadcast(c.EpsilonInside);
+            private readonly TVector _epsilonOutside = TSimd.Broadcast(c.EpsilonOutside);
+            private readonly TVector _negativeStep = TSimd.Broadcast(c.NegativeStep);
+
+            public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+            {
+                _gradient.Apply<TCoupled>(ref p, ref g);
+                s0 = TSimd.FusedMultiplyAdd(g, g, s0);
+                TVector std = TSimd.Add(TSimd.Sqrt(TSimd.Add(s0, _epsilonInside)), _epsilonOutside);
+                p = TSimd.Add(p, TSimd.Divide(TSimd.Multiply(_negativeStep, g), std));
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using OptimizerGen.Simd;
 
 namespace OptimizerGen.Rules;
@@ -101,23 +102,36 @@ public readonly struct AdamRule<T> : IUpdateRule<AdamRule<T>, T>
         }
     }
 
-    /// <summary>m ← β₁·m + (1 − β₁)·g ;  v ← β₂·v + (1 − β₂)·g² ; returns the denominator's v.</summary>
-    private static TVector Moments<TSimd, TVector>(in AdamRule<T> c, TVector g, ref TVector m, ref TVector v)
+    /// <summary>Adam's coefficients broadcast to one width, and its two halves: the moments and the step.</summary>
+    private readonly struct Vectors<TSimd, TVector>(AdamRule<T> c)
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
     {
-        m = TSimd.FusedMultiplyAdd(g, TSimd.Broadcast(c.OneMinusBeta1), TSimd.Multiply(TSimd.Broadcast(c.Beta1), m));
-        v = TSimd.FusedMultiplyAdd(TSimd.Multiply(TSimd.Broadcast(c.OneMinusBeta2), g), g, TSimd.Multiply(TSimd.Broadcast(c.Beta2), v));
-        return v;
-    }
+        public readonly GradientVectors<T, TSimd, TVector> Gradient = new(c.Gradient);
+        private readonly TVector _beta1 = TSimd.Broadcast(c.Beta1);
+        private readonly TVector _oneMinusBeta1 = TSimd.Broadcast(c.OneMinusBeta1);
+        private readonly TVector _beta2 = TSimd.Broadcast(c.Beta2);
+        private readonly TVector _oneMinusBeta2 = TSimd.Broadcast(c.OneMinusBeta2);
+        private readonly TVector _negativeStepSize = TSimd.Broadcast(c.NegativeStepSize);
+        private readonly TVector _biasCorrection2Sqrt = TSimd.Broadcast(c.BiasCorrection2Sqrt);
+        private readonly TVector _epsilon = TSimd.Broadcast(c.Epsilon);
 
-    /// <summary>p ← p − step·m / (√v / √(1 − β₂ᵗ) + ε).</summary>
-    private static TVector Step<TSimd, TVector>(in AdamRule<T> c, TVector p, TVector m, TVector v)
-        where TSimd : struct, ISimd<TVector, T>
-        where TVector : struct
-    {
-        TVector denominator = TSimd.Add(TSimd.Divide(TSimd.Sqrt(v), TSimd.Broadcast(c.BiasCorrection2Sqrt)), TSimd.Broadcast(c.Epsilon));
-        return TSimd.Add(p, TSimd.Divide(TSimd.Multiply(TSimd.Broadcast(c.NegativeStepSize), m), denominator));
+        /// <summary>m ← β₁·m + (1 − β₁)·g ;  v ← β₂·v + (1 − β₂)·g² ; returns the denominator's v.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Moments(TVector g, ref TVector m, ref TVector v)
+        {
+            m = TSimd.FusedMultiplyAdd(g, _oneMinusBeta1, TSimd.Multiply(_beta1, m));
+            v = TSimd.FusedMultiplyAdd(TSimd.Multiply(_oneMinusBeta2, g), g, TSimd.Multiply(_beta2, v));
+            return v;
+        }
+
+        /// <summary>p ← p − step·m / (√v / √(1 − β₂ᵗ) + ε).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Step(TVector p, TVector m, TVector v)
+        {
+            TVector denominator = TSimd.Add(TSimd.Divide(TSimd.Sqrt(v), _biasCorrection2Sqrt), _epsilon);
+            return TSimd.Add(p, TSimd.Divide(TSimd.Multiply(_negativeStepSize, m), denominator));
+        }
     }
 
     private readonly struct Element<TCoupled>(AdamRule<T> c) : IElementwiseUpdate<T>
@@ -125,13 +139,23 @@ public readonly struct AdamRule<T> : IUpdateRule<AdamRule<T>, T>
     {
         public static int StateCount => 2;
 
-        public void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+        public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
+            where TSimd : struct, ISimd<TVector, T>
+            where TVector : struct =>
+            ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(c), StateCount, streams, start, length);
+
+        private readonly struct Kernel<TSimd, TVector>(AdamRule<T> c) : IVectorUpdate<TVector>
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct
         {
-            c.Gradient.Apply<TSimd, TVector, TCoupled>(ref p, ref g);
-            TVector v = Moments<TSimd, TVector>(c, g, ref s0, ref s1);
-            p = Step<TSimd, TVector>(c, p, s0, v);
+            private readonly Vectors<TSimd, TVector> _c = new(c);
+
+            public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+            {
+                _c.Gradient.Apply<TCoupled>(ref p, ref g);
+                TVector v = _c.Moments(g, ref s0, ref s1);
+                p = _c.Step(p, s0, v);
+            }
         }
     }
 
@@ -141,14 +165,24 @@ public readonly struct AdamRule<T> : IUpdateRule<AdamRule<T>, T>
     {
         public static int StateCount => 3;
 
-        public void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+        public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
+            where TSimd : struct, ISimd<TVector, T>
+            where TVector : struct =>
+            ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(c), StateCount, streams, start, length);
+
+        private readonly struct Kernel<TSimd, TVector>(AdamRule<T> c) : IVectorUpdate<TVector>
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct
         {
-            c.Gradient.Apply<TSimd, TVector, TCoupled>(ref p, ref g);
-            TVector v = Moments<TSimd, TVector>(c, g, ref s0, ref s1);
-            s2 = TSimd.Max(s2, v);
-            p = Step<TSimd, TVector>(c, p, s0, s2);
+            private readonly Vectors<TSimd, TVector> _c = new(c);
+
+            public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+            {
+                _c.Gradient.Apply<TCoupled>(ref p, ref g);
+                TVector v = _c.Moments(g, ref s0, ref s1);
+                s2 = TSimd.Max(s2, v);
+                p = _c.Step(p, s0, s2);
+            }
         }
     }
 }

@@ -9,9 +9,10 @@ namespace OptimizerGen.Rules;
 
 /// <summary>
 /// The one loop every element-wise rule runs through: per element, load p, g and the state streams the rule uses,
-/// <see cref="IElementwiseUpdate{T}.Apply"/>, store p and the state, store 0 to g — a single pass over memory. Dispatch
+/// <see cref="IVectorUpdate{TVector}.Apply"/>, store p and the state, store 0 to g — a single pass over memory. Dispatch
 /// Vector512 → Vector256 → Vector128 over whole vectors, then the scalar width over the remainder, so every element is
-/// updated exactly once.
+/// updated exactly once. Each width's loop gets the rule's coefficients broadcast once, before it starts
+/// (<see cref="IElementwiseUpdate{T}.Vectors"/>).
 /// </summary>
 public static class ElementwiseLoop
 {
@@ -28,41 +29,66 @@ public static class ElementwiseLoop
             ThrowLengths(n);
         }
 
-        ref T p = ref MemoryMarshal.GetReference(parameter);
-        ref T g = ref MemoryMarshal.GetReference(gradient);
-        ref T a = ref MemoryMarshal.GetReference(s0);
-        ref T b = ref MemoryMarshal.GetReference(s1);
-        ref T c = ref MemoryMarshal.GetReference(s2);
+        var streams = new ElementStreams<T>(parameter, gradient, s0, s1, s2);
         nuint length = (nuint)n;
         nuint done = 0;
         if (Simd512<T>.IsHardwareAccelerated)
         {
-            done = Loop<T, TUpdate, Simd512<T>, Vector512<T>>(update, ref p, ref g, ref a, ref b, ref c, 0, length);
+            if (n >= Simd512<T>.Count)
+            {
+                done = update.Vectors<Simd512<T>, Vector512<T>>(streams, 0, length);
+            }
         }
         else if (Simd256<T>.IsHardwareAccelerated)
         {
-            done = Loop<T, TUpdate, Simd256<T>, Vector256<T>>(update, ref p, ref g, ref a, ref b, ref c, 0, length);
+            if (n >= Simd256<T>.Count)
+            {
+                done = update.Vectors<Simd256<T>, Vector256<T>>(streams, 0, length);
+            }
         }
-        else if (Simd128<T>.IsHardwareAccelerated)
+        else if (Simd128<T>.IsHardwareAccelerated && n >= Simd128<T>.Count)
         {
-            done = Loop<T, TUpdate, Simd128<T>, Vector128<T>>(update, ref p, ref g, ref a, ref b, ref c, 0, length);
+            done = update.Vectors<Simd128<T>, Vector128<T>>(streams, 0, length);
         }
 
         if (done < length)
         {
-            Loop<T, TUpdate, SimdScalar<T>, T>(update, ref p, ref g, ref a, ref b, ref c, done, length);
+            update.Vectors<SimdScalar<T>, T>(streams, done, length);
         }
     }
 
-    /// <summary>Updates whole vectors from <paramref name="start"/>; returns the first element it did not touch.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLengths(int n) =>
+        throw new ArgumentException($"The gradient and every state buffer in use must have the parameter's length {n}.");
+}
+
+/// <summary>
+/// The loop over whole vectors of one width, for a rule's <see cref="IElementwiseUpdate{T}.Vectors"/>: it takes the
+/// rule's kernel for that width (<see cref="IVectorUpdate{TVector}"/>, its coefficients already broadcast) and runs it
+/// from <c>start</c> while a whole vector fits.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+/// <typeparam name="TSimd">The width's vocabulary.</typeparam>
+/// <typeparam name="TVector">The width's register type.</typeparam>
+public static class ElementwiseLoop<T, TSimd, TVector>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TSimd : struct, ISimd<TVector, T>
+    where TVector : struct
+{
+    /// <summary>
+    /// Updates whole vectors from <paramref name="start"/> with <paramref name="kernel"/>, loading and storing the first
+    /// <paramref name="stateCount"/> state streams (a constant of the rule, so the JIT drops the others); returns the
+    /// first element it did not touch.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint Loop<T, TUpdate, TSimd, TVector>(in TUpdate update, ref T p, ref T g, ref T a, ref T b, ref T c, nuint start, nuint length)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TUpdate : struct, IElementwiseUpdate<T>
-        where TSimd : struct, ISimd<TVector, T>
-        where TVector : struct
+    public static nuint Run<TKernel>(TKernel kernel, int stateCount, in ElementStreams<T> streams, nuint start, nuint length)
+        where TKernel : struct, IVectorUpdate<TVector>
     {
-        TUpdate u = update;
+        ref T p = ref streams.Parameter;
+        ref T g = ref streams.Gradient;
+        ref T a = ref streams.State0;
+        ref T b = ref streams.State1;
+        ref T c = ref streams.State2;
         TVector zero = TSimd.Broadcast(T.Zero);
         nuint width = (nuint)TSimd.Count;
         nuint i = start;
@@ -70,23 +96,23 @@ public static class ElementwiseLoop
         {
             TVector pv = TSimd.Load(ref p, i);
             TVector gv = TSimd.Load(ref g, i);
-            TVector av = TUpdate.StateCount > 0 ? TSimd.Load(ref a, i) : zero;
-            TVector bv = TUpdate.StateCount > 1 ? TSimd.Load(ref b, i) : zero;
-            TVector cv = TUpdate.StateCount > 2 ? TSimd.Load(ref c, i) : zero;
-            u.Apply<TSimd, TVector>(ref pv, gv, ref av, ref bv, ref cv);
+            TVector av = stateCount > 0 ? TSimd.Load(ref a, i) : zero;
+            TVector bv = stateCount > 1 ? TSimd.Load(ref b, i) : zero;
+            TVector cv = stateCount > 2 ? TSimd.Load(ref c, i) : zero;
+            kernel.Apply(ref pv, gv, ref av, ref bv, ref cv);
             TSimd.Store(zero, ref g, i);
             TSimd.Store(pv, ref p, i);
-            if (TUpdate.StateCount > 0)
+            if (stateCount > 0)
             {
                 TSimd.Store(av, ref a, i);
             }
 
-            if (TUpdate.StateCount > 1)
+            if (stateCount > 1)
             {
                 TSimd.Store(bv, ref b, i);
             }
 
-            if (TUpdate.StateCount > 2)
+            if (stateCount > 2)
             {
                 TSimd.Store(cv, ref c, i);
             }
@@ -94,10 +120,37 @@ public static class ElementwiseLoop
 
         return i;
     }
+}
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowLengths(int n) =>
-        throw new ArgumentException($"The gradient and every state buffer in use must have the parameter's length {n}.");
+/// <summary>The spans of one update as references (lengths checked by <see cref="ElementwiseLoop.Run"/>); unused state streams may be empty.</summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public readonly ref struct ElementStreams<T>
+    where T : unmanaged
+{
+    /// <summary>The streams of these spans.</summary>
+    public ElementStreams(Span<T> parameter, Span<T> gradient, Span<T> s0, Span<T> s1, Span<T> s2)
+    {
+        Parameter = ref MemoryMarshal.GetReference(parameter);
+        Gradient = ref MemoryMarshal.GetReference(gradient);
+        State0 = ref MemoryMarshal.GetReference(s0);
+        State1 = ref MemoryMarshal.GetReference(s1);
+        State2 = ref MemoryMarshal.GetReference(s2);
+    }
+
+    /// <summary>p.</summary>
+    public readonly ref T Parameter;
+
+    /// <summary>g.</summary>
+    public readonly ref T Gradient;
+
+    /// <summary>State stream 0.</summary>
+    public readonly ref T State0;
+
+    /// <summary>State stream 1.</summary>
+    public readonly ref T State1;
+
+    /// <summary>State stream 2.</summary>
+    public readonly ref T State2;
 }
 
 /// <summary>A yes/no the JIT knows when it compiles a loop (a structural option: a buffer or term in use or not).</summary>

@@ -51,48 +51,69 @@ public readonly struct GradientTerms<T>
 
     /// <summary>The same terms with weight decay off (for fields marked <see cref="ExcludeFromWeightDecayAttribute"/>).</summary>
     public GradientTerms<T> WithoutWeightDecay() => this with { CoupledDecay = T.Zero, ParameterScale = T.One };
+}
 
-    /// <summary>Applies the gradient scale, coupled decay (when <typeparamref name="TCoupled"/> is on) and the parameter scale.</summary>
+/// <summary>
+/// <see cref="GradientTerms{T}"/> broadcast to one vector width, built once before a loop (a rule's kernel holds one), so
+/// the loop body reads the terms from registers.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+/// <typeparam name="TSimd">The width's vocabulary.</typeparam>
+/// <typeparam name="TVector">The width's register type.</typeparam>
+/// <param name="terms">The step's terms.</param>
+public readonly struct GradientVectors<T, TSimd, TVector>(in GradientTerms<T> terms)
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TSimd : struct, ISimd<TVector, T>
+    where TVector : struct
+{
+    private readonly TVector _scale = TSimd.Broadcast(terms.GradientScale);
+    private readonly TVector _low = TSimd.Broadcast(-terms.ClipValue);
+    private readonly TVector _high = TSimd.Broadcast(terms.ClipValue);
+    private readonly TVector _coupledDecay = TSimd.Broadcast(terms.CoupledDecay);
+    private readonly TVector _parameterScale = TSimd.Broadcast(terms.ParameterScale);
+    private readonly bool _clips = terms.ClipsValue;
+
+    /// <summary>
+    /// g ← scale·g, g ← clamp(g, −c, c) (when clipping by value), g ← g + λ·p (when <typeparamref name="TCoupled"/> is
+    /// on), p ← p·(1 − lr·λ).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Apply<TSimd, TVector, TCoupled>(ref TVector p, ref TVector g)
-        where TSimd : struct, ISimd<TVector, T>
-        where TVector : struct
+    public void Apply<TCoupled>(ref TVector p, ref TVector g)
         where TCoupled : struct, IFlag
     {
-        g = TSimd.Multiply(TSimd.Broadcast(GradientScale), g);
-        if (ClipsValue)
+        g = TSimd.Multiply(_scale, g);
+        if (_clips)
         {
-            g = TSimd.Min(TSimd.Max(g, TSimd.Broadcast(-ClipValue)), TSimd.Broadcast(ClipValue));
+            g = TSimd.Min(TSimd.Max(g, _low), _high);
         }
 
         if (TCoupled.On)
         {
-            g = TSimd.FusedMultiplyAdd(p, TSimd.Broadcast(CoupledDecay), g);
+            g = TSimd.FusedMultiplyAdd(p, _coupledDecay, g);
         }
 
-        p = TSimd.Multiply(p, TSimd.Broadcast(ParameterScale));
+        p = TSimd.Multiply(p, _parameterScale);
     }
 
     /// <summary>
     /// Only the gradient's terms, for users' rules (which write their own weight decay): g ← scale·g when
-    /// <typeparamref name="TScaled"/> is on (<see cref="ScalesGradient"/>), then the value clamp when
-    /// <typeparamref name="TClamped"/> is on (<see cref="ClipsValue"/>). The loops compiled without them do no work for them.
+    /// <typeparamref name="TScaled"/> is on (<see cref="GradientTerms{T}.ScalesGradient"/>), then the value clamp when
+    /// <typeparamref name="TClamped"/> is on (<see cref="GradientTerms{T}.ClipsValue"/>). The loops compiled without them
+    /// do no work for them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void ApplyToGradient<TSimd, TVector, TScaled, TClamped>(ref TVector g)
-        where TSimd : struct, ISimd<TVector, T>
-        where TVector : struct
+    public void ApplyToGradient<TScaled, TClamped>(ref TVector g)
         where TScaled : struct, IFlag
         where TClamped : struct, IFlag
     {
         if (TScaled.On)
         {
-            g = TSimd.Multiply(TSimd.Broadcast(GradientScale), g);
+            g = TSimd.Multiply(_scale, g);
         }
 
         if (TClamped.On)
         {
-            g = TSimd.Min(TSimd.Max(g, TSimd.Broadcast(-ClipValue)), TSimd.Broadcast(ClipValue));
+            g = TSimd.Min(TSimd.Max(g, _low), _high);
         }
     }
 }

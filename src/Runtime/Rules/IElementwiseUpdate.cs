@@ -5,27 +5,45 @@ using OptimizerGen.Simd;
 namespace OptimizerGen.Rules;
 
 /// <summary>
-/// The element-wise update of one parameter element from its gradient, written once over the vector vocabulary
-/// <see cref="ISimd{TVector, T}"/> and compiled by the JIT per width (Vector512, Vector256, Vector128, and the scalar
-/// width that finishes the remainder and updates scalar fields). An implementation is a struct that holds this step's
-/// coefficients, already rounded to <typeparamref name="T"/>; <see cref="ElementwiseLoop"/> loads the streams, calls
-/// <see cref="Apply"/> and stores them. The built-in optimizers and the rules the generator translates from a user's
-/// <c>[UpdateRule]</c> type both implement it, so they run through the same loop.
+/// The element-wise update of one parameter element from its gradient, for every width (Vector512, Vector256, Vector128,
+/// and the scalar width that finishes the remainder and updates scalar fields). An implementation is a struct that holds
+/// this step's coefficients, already rounded to <typeparamref name="T"/>. For each width <see cref="ElementwiseLoop"/>
+/// asks it for <see cref="Vectors"/>: the implementation broadcasts its coefficients once into its
+/// <see cref="IVectorUpdate{TVector}"/> kernel for that width and hands the kernel to
+/// <see cref="ElementwiseLoop{T, TSimd, TVector}.Run"/>, which loads the streams, applies the kernel and stores them. The
+/// built-in optimizers and the rules the generator translates from a user's <c>[UpdateRule]</c> type both implement it,
+/// so they run through the same loop.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public interface IElementwiseUpdate<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>How many per-element state streams (0 to 3) <see cref="Apply"/> reads and writes: <c>s0</c>, <c>s1</c>, <c>s2</c> in order.</summary>
+    /// <summary>How many per-element state streams (0 to 3) the update reads and writes: <c>s0</c>, <c>s1</c>, <c>s2</c> in order.</summary>
     static abstract int StateCount { get; }
 
     /// <summary>
-    /// Updates <paramref name="p"/> and the state <paramref name="s0"/>…<paramref name="s2"/> in place from the
-    /// gradient <paramref name="g"/>. State streams beyond <see cref="StateCount"/> are scratch: neither loaded nor stored.
+    /// Updates whole vectors of <typeparamref name="TSimd"/>'s width from element <paramref name="start"/>, by
+    /// <c>ElementwiseLoop&lt;T, TSimd, TVector&gt;.Run(kernel, StateCount, streams, start, length)</c> with this update's
+    /// kernel for that width; returns the first element not updated.
     /// </summary>
-    void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+    nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct;
+}
+
+/// <summary>
+/// An element-wise update at one vector width with its coefficients already broadcast (built once per loop, so the
+/// loop body reads them from registers).
+/// </summary>
+/// <typeparam name="TVector">The width's register type.</typeparam>
+public interface IVectorUpdate<TVector>
+    where TVector : struct
+{
+    /// <summary>
+    /// Updates <paramref name="p"/> and the state <paramref name="s0"/>…<paramref name="s2"/> in place from the
+    /// gradient <paramref name="g"/>. State streams beyond the rule's state count are scratch: neither loaded nor stored.
+    /// </summary>
+    void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2);
 }
 
 /// <summary>

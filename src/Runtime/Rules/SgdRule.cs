@@ -98,12 +98,23 @@ public readonly struct SgdRule<T> : IUpdateRule<SgdRule<T>, T>
     {
         public static int StateCount => 0;
 
-        public void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+        public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
+            where TSimd : struct, ISimd<TVector, T>
+            where TVector : struct =>
+            ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(c), StateCount, streams, start, length);
+
+        private readonly struct Kernel<TSimd, TVector>(SgdRule<T> c) : IVectorUpdate<TVector>
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct
         {
-            c.Gradient.Apply<TSimd, TVector, TCoupled>(ref p, ref g);
-            p = TSimd.FusedMultiplyAdd(g, TSimd.Broadcast(-c.DirectStep), p);
+            private readonly GradientVectors<T, TSimd, TVector> _gradient = new(c.Gradient);
+            private readonly TVector _negativeDirectStep = TSimd.Broadcast(-c.DirectStep);
+
+            public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+            {
+                _gradient.Apply<TCoupled>(ref p, ref g);
+                p = TSimd.FusedMultiplyAdd(g, _negativeDirectStep, p);
+            }
         }
     }
 
@@ -114,18 +125,32 @@ public readonly struct SgdRule<T> : IUpdateRule<SgdRule<T>, T>
     {
         public static int StateCount => 1;
 
-        public void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+        public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
+            where TSimd : struct, ISimd<TVector, T>
+            where TVector : struct =>
+            ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(c), StateCount, streams, start, length);
+
+        private readonly struct Kernel<TSimd, TVector>(SgdRule<T> c) : IVectorUpdate<TVector>
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct
         {
-            c.Gradient.Apply<TSimd, TVector, TCoupled>(ref p, ref g);
-            s0 = TSimd.FusedMultiplyAdd(g, TSimd.Broadcast(c.BufferGain), TSimd.Multiply(TSimd.Broadcast(c.BufferDecay), s0));
-            if (TNesterov.On)
-            {
-                p = TSimd.FusedMultiplyAdd(g, TSimd.Broadcast(-c.DirectStep), p);
-            }
+            private readonly GradientVectors<T, TSimd, TVector> _gradient = new(c.Gradient);
+            private readonly TVector _bufferGain = TSimd.Broadcast(c.BufferGain);
+            private readonly TVector _bufferDecay = TSimd.Broadcast(c.BufferDecay);
+            private readonly TVector _negativeDirectStep = TSimd.Broadcast(-c.DirectStep);
+            private readonly TVector _negativeBufferStep = TSimd.Broadcast(-c.BufferStep);
 
-            p = TSimd.FusedMultiplyAdd(s0, TSimd.Broadcast(-c.BufferStep), p);
+            public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
+            {
+                _gradient.Apply<TCoupled>(ref p, ref g);
+                s0 = TSimd.FusedMultiplyAdd(g, _bufferGain, TSimd.Multiply(_bufferDecay, s0));
+                if (TNesterov.On)
+                {
+                    p = TSimd.FusedMultiplyAdd(g, _negativeDirectStep, p);
+                }
+
+                p = TSimd.FusedMultiplyAdd(s0, _negativeBufferStep, p);
+            }
         }
     }
 }

@@ -149,27 +149,48 @@ namespace Demo
             {
                 public static int StateCount => 2;
 
-                public void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector m, ref TVector peak, ref TVector __s2)
+                public nuint Vectors<TSimd, TVector>(in global::OptimizerGen.Rules.ElementStreams<T> streams, nuint start, nuint length)
+                    where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>
+                    where TVector : struct =>
+                    global::OptimizerGen.Rules.ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(__rule), StateCount, streams, start, length);
+
+                /// <summary>The element update at one width, its coefficients broadcast once before the loop.</summary>
+                private readonly struct Kernel<TSimd, TVector>(Rule<T> __rule) : global::OptimizerGen.Rules.IVectorUpdate<TVector>
                     where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>
                     where TVector : struct
                 {
-                    // g ← clamp(factor·g, ±MaxValue): gradient clipping, as the built-in rules apply it
-                    __rule.Gradient.ApplyToGradient<TSimd, TVector, TScaled, TClamped>(ref g);
-                    // m = Math.FusedMultiplyAdd(1 - Beta, g, Beta * m);
-                    m = TSimd.FusedMultiplyAdd(TSimd.Broadcast(__rule.C0), g, TSimd.Multiply(TSimd.Broadcast(__rule.C1), m));
-                    // peak = Math.Max(peak, Math.Abs(g));
-                    peak = TSimd.Max(peak, TSimd.Abs(g));
-                    // double u = Nesterov ? Beta * m + (1 - Beta) * g : m;
-                    TVector u = (__rule.B0 ? TSimd.Add(TSimd.Multiply(TSimd.Broadcast(__rule.C1), m), TSimd.Multiply(TSimd.Broadcast(__rule.C2), g)) : m);
-                    if (__rule.B1)
+                    private readonly global::OptimizerGen.Rules.GradientVectors<T, TSimd, TVector> __gradient = new(__rule.Gradient);
+                    private readonly TVector __c0 = TSimd.Broadcast(__rule.C0); // 1 - Beta
+                    private readonly TVector __c1 = TSimd.Broadcast(__rule.C1); // Beta
+                    private readonly TVector __c2 = TSimd.Broadcast(__rule.C2); // (1 - Beta)
+                    private readonly bool __b0 = __rule.B0; // Nesterov
+                    private readonly bool __b1 = __rule.B1; // t > 1
+                    private readonly TVector __c3 = TSimd.Broadcast(__rule.C3); // correction
+                    private readonly TVector __c4 = TSimd.Broadcast(__rule.C4); // Limit
+                    private readonly TVector __c5 = TSimd.Broadcast(__rule.C5); // -Limit
+                    private readonly TVector __c6 = TSimd.Broadcast(__rule.C6); // lr * Half
+                    private readonly TVector __c7 = TSimd.Broadcast(__rule.C7); // 1e-8
+
+                    public void Apply(ref TVector p, TVector g, ref TVector m, ref TVector peak, ref TVector __s2)
                     {
-                        // u /= correction;
-                        u = TSimd.Divide(u, TSimd.Broadcast(__rule.C3));
+                        // g ← clamp(factor·g, ±MaxValue): gradient clipping, as the built-in rules apply it
+                        __gradient.ApplyToGradient<TScaled, TClamped>(ref g);
+                        // m = Math.FusedMultiplyAdd(1 - Beta, g, Beta * m);
+                        m = TSimd.FusedMultiplyAdd(__c0, g, TSimd.Multiply(__c1, m));
+                        // peak = Math.Max(peak, Math.Abs(g));
+                        peak = TSimd.Max(peak, TSimd.Abs(g));
+                        // double u = Nesterov ? Beta * m + (1 - Beta) * g : m;
+                        TVector u = (__b0 ? TSimd.Add(TSimd.Multiply(__c1, m), TSimd.Multiply(__c2, g)) : m);
+                        if (__b1)
+                        {
+                            // u /= correction;
+                            u = TSimd.Divide(u, __c3);
+                        }
+                        // double step = u > Limit ? Limit : (u < -Limit ? -Limit : u);
+                        TVector step = TSimd.Select(TSimd.GreaterThan(u, __c4), __c4, TSimd.Select(TSimd.LessThan(u, __c5), __c5, u));
+                        // p -= lr * Half * step / (Math.Sqrt(peak) + 1e-8);
+                        p = TSimd.Subtract(p, TSimd.Divide(TSimd.Multiply(__c6, step), TSimd.Add(TSimd.Sqrt(peak), __c7)));
                     }
-                    // double step = u > Limit ? Limit : (u < -Limit ? -Limit : u);
-                    TVector step = TSimd.Select(TSimd.GreaterThan(u, TSimd.Broadcast(__rule.C4)), TSimd.Broadcast(__rule.C4), TSimd.Select(TSimd.LessThan(u, TSimd.Broadcast(__rule.C5)), TSimd.Broadcast(__rule.C5), u));
-                    // p -= lr * Half * step / (Math.Sqrt(peak) + 1e-8);
-                    p = TSimd.Subtract(p, TSimd.Divide(TSimd.Multiply(TSimd.Broadcast(__rule.C6), step), TSimd.Add(TSimd.Sqrt(peak), TSimd.Broadcast(__rule.C7))));
                 }
             }
         }

@@ -120,20 +120,37 @@ namespace Demo
             {
                 public static int StateCount => 1;
 
-                public void Apply<TSimd, TVector>(ref TVector p, TVector g, ref TVector m, ref TVector __s1, ref TVector __s2)
+                public nuint Vectors<TSimd, TVector>(in global::OptimizerGen.Rules.ElementStreams<T> streams, nuint start, nuint length)
+                    where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>
+                    where TVector : struct =>
+                    global::OptimizerGen.Rules.ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(__rule), StateCount, streams, start, length);
+
+                /// <summary>The element update at one width, its coefficients broadcast once before the loop.</summary>
+                private readonly struct Kernel<TSimd, TVector>(Rule<T> __rule) : global::OptimizerGen.Rules.IVectorUpdate<TVector>
                     where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>
                     where TVector : struct
                 {
-                    // g ← clamp(factor·g, ±MaxValue): gradient clipping, as the built-in rules apply it
-                    __rule.Gradient.ApplyToGradient<TSimd, TVector, TScaled, TClamped>(ref g);
-                    // p *= 1 - LearningRate * WeightDecay;
-                    p = TSimd.Multiply(p, TSimd.Broadcast(__rule.C0));
-                    // double c = Beta1 * m + (1 - Beta1) * g;
-                    TVector c = TSimd.Add(TSimd.Multiply(TSimd.Broadcast(__rule.C1), m), TSimd.Multiply(TSimd.Broadcast(__rule.C2), g));
-                    // p -= LearningRate * Math.Sign(c);
-                    p = TSimd.Subtract(p, TSimd.Multiply(TSimd.Broadcast(__rule.C3), TSimd.Sign(c)));
-                    // m = Beta2 * m + (1 - Beta2) * g;
-                    m = TSimd.Add(TSimd.Multiply(TSimd.Broadcast(__rule.C4), m), TSimd.Multiply(TSimd.Broadcast(__rule.C5), g));
+                    private readonly global::OptimizerGen.Rules.GradientVectors<T, TSimd, TVector> __gradient = new(__rule.Gradient);
+                    private readonly TVector __c0 = TSimd.Broadcast(__rule.C0); // 1 - LearningRate * WeightDecay
+                    private readonly TVector __c1 = TSimd.Broadcast(__rule.C1); // Beta1
+                    private readonly TVector __c2 = TSimd.Broadcast(__rule.C2); // (1 - Beta1)
+                    private readonly TVector __c3 = TSimd.Broadcast(__rule.C3); // LearningRate
+                    private readonly TVector __c4 = TSimd.Broadcast(__rule.C4); // Beta2
+                    private readonly TVector __c5 = TSimd.Broadcast(__rule.C5); // (1 - Beta2)
+
+                    public void Apply(ref TVector p, TVector g, ref TVector m, ref TVector __s1, ref TVector __s2)
+                    {
+                        // g ← clamp(factor·g, ±MaxValue): gradient clipping, as the built-in rules apply it
+                        __gradient.ApplyToGradient<TScaled, TClamped>(ref g);
+                        // p *= 1 - LearningRate * WeightDecay;
+                        p = TSimd.Multiply(p, __c0);
+                        // double c = Beta1 * m + (1 - Beta1) * g;
+                        TVector c = TSimd.Add(TSimd.Multiply(__c1, m), TSimd.Multiply(__c2, g));
+                        // p -= LearningRate * Math.Sign(c);
+                        p = TSimd.Subtract(p, TSimd.Multiply(__c3, TSimd.Sign(c)));
+                        // m = Beta2 * m + (1 - Beta2) * g;
+                        m = TSimd.Add(TSimd.Multiply(__c4, m), TSimd.Multiply(__c5, g));
+                    }
                 }
             }
         }
