@@ -309,9 +309,12 @@ internal static class ClassEmitter
 
     /// <summary>
     /// A public member that enters the concurrent-use guard (atomically), runs
-    /// <paramref name="body"/> and leaves the guard even when the body throws.
+    /// <paramref name="body"/> and leaves the guard even when the body throws. With
+    /// <paramref name="zeroGradientsOnThrow"/> (the members that run the loss), an exception thrown while gradients are
+    /// being accumulated (<c>__accumulating</c>) first zeroes every gradient: the partial sum in them cannot be told
+    /// apart from what was there before, and no later step may apply it.
     /// </summary>
-    internal static void EmitGuarded(IndentedWriter writer, OptimizedClass model, string signature, string body)
+    internal static void EmitGuarded(IndentedWriter writer, OptimizedClass model, string signature, string body, bool zeroGradientsOnThrow = false)
     {
         using (writer.Block(signature))
         {
@@ -319,6 +322,17 @@ internal static class ClassEmitter
             using (writer.Block("try"))
             {
                 writer.Line(body);
+            }
+
+            if (zeroGradientsOnThrow)
+            {
+                using (writer.Block("catch when (__accumulating)"))
+                {
+                    writer.Line("// The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.");
+                    writer.Line("__accumulating = false;");
+                    writer.Line("__ZeroGradients();");
+                    writer.Line("throw;");
+                }
             }
 
             using (writer.Block("finally"))

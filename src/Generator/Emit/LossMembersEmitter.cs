@@ -19,6 +19,20 @@ internal static class LossMembersEmitter
             writer.Line($"private {type}[] {field} = new {type}[64];");
         }
 
+        writer.Line("private bool __accumulating;   // set while the loss adds into Grad: an exception then zeroes Grad");
+        writer.Line();
+        writer.Line("/// <summary>Sets every gradient to zero (after the loss threw part-way through accumulating).</summary>");
+        using (writer.Block("private void __ZeroGradients()"))
+        {
+            writer.Line("Gradients grad = Grad;");
+            foreach (ParamField field in model.Fields)
+            {
+                writer.Line(field.IsArray
+                    ? $"global::System.Array.Clear(grad.{field.Id});"
+                    : $"grad.{field.Id} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
+            }
+        }
+
         writer.Line();
         EmitAccumulate(writer, model, loss, generatedCode);
         writer.Line();
@@ -41,9 +55,11 @@ internal static class LossMembersEmitter
         writer.Line("/// (reverse-mode differentiation generated at compile time). Call <see cref=\"ApplyGradients\"/> to update the parameters.");
         writer.Line("/// </summary>");
         writer.Line("/// <returns>The loss of the sample.</returns>");
+        writer.Line("/// <remarks>If the loss throws part-way (an index out of range, …), every gradient in <see cref=\"Grad\"/> is set to zero before the");
+        writer.Line("/// exception propagates (the sample's partial gradient cannot be separated from what was accumulated before).</remarks>");
         writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
         writer.Line(generatedCode);
-        ClassEmitter.EmitGuarded(writer, model, $"public {rt} AccumulateGradients({parameters})", $"return __AccumulateGradients({string.Join(", ", loss.Parameters.Select(p => p.Name))});");
+        ClassEmitter.EmitGuarded(writer, model, $"public {rt} AccumulateGradients({parameters})", $"return __AccumulateGradients({string.Join(", ", loss.Parameters.Select(p => p.Name))});", zeroGradientsOnThrow: true);
         writer.Line();
         using (writer.Block($"private {rt} __AccumulateGradients({parameters})"))
         {
@@ -58,7 +74,9 @@ internal static class LossMembersEmitter
                 .Concat(new[] { loss.ReturnType == NumType.Float ? "1f" : "1d" })
                 .Concat(scalars.Select(s => "ref " + s.Local))
                 .Concat(GradientEmitter.ArrayArguments(model, f => $"this.{f.Id}{(f.IsNullable ? "!" : string.Empty)}", f => $"{grad}.{f.Id}")));
+            writer.Line("__accumulating = true;");
             writer.Line($"{rt} {result} = {GradientEmitter.CoreName(loss)}({arguments});");
+            writer.Line("__accumulating = false;");
             foreach (var (field, local) in scalars)
             {
                 writer.Line($"{grad}.{field.Id} += {local};");
@@ -114,10 +132,13 @@ internal static class LossMembersEmitter
 
         writer.Line(loss.Sum ? "/// <returns>The sum of the samples' losses.</returns>" : "/// <returns>The mean of the samples' losses.</returns>");
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>");
+        writer.Line("/// <remarks>If the loss throws for a sample (an index out of range, …), every gradient in <see cref=\"Grad\"/> is set to zero before the");
+        writer.Line("/// exception propagates (the batch's partial sum cannot be separated from it); parameters, optimizer state and");
+        writer.Line("/// <see cref=\"StepCount\"/> are unchanged.</remarks>");
         writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
         writer.Line(generatedCode);
         string stepArguments = string.Join(", ", (explicitCount ? new[] { count } : Array.Empty<string>()).Concat(loss.Parameters.Select(p => p.Name)));
-        ClassEmitter.EmitGuarded(writer, model, $"public {rt} Step({string.Join(", ", parameters)})", $"return __Step({stepArguments});");
+        ClassEmitter.EmitGuarded(writer, model, $"public {rt} Step({string.Join(", ", parameters)})", $"return __Step({stepArguments});", zeroGradientsOnThrow: true);
         writer.Line();
         using (writer.Block($"private {rt} __Step({string.Join(", ", parameters)})"))
         {
@@ -158,6 +179,7 @@ internal static class LossMembersEmitter
             }
 
             writer.Line($"{rt} {total} = {(loss.ReturnType == NumType.Float ? "0f" : "0d")};");
+            writer.Line("__accumulating = true;");
             using (writer.Block($"for (int {k} = 0; {k} < {count}; {k}++)"))
             {
                 string arguments = string.Join(", ", loss.Parameters
@@ -169,6 +191,7 @@ internal static class LossMembersEmitter
             }
 
             writer.Line();
+            writer.Line("__accumulating = false;");
             foreach (var (field, local) in scalars)
             {
                 writer.Line($"{grad}.{field.Id} = {local};");

@@ -24,7 +24,7 @@ internal static class ClassParser
     /// <summary>Private members OptimizerGen adds; a user member of the same name would clash.</summary>
     internal static readonly ImmutableArray<string> PrivateMemberNames = ImmutableArray.Create(
         "__grad", "__busy", "__updateThreads", "__optimizerState", "__ApplyGradients", "__ResetOptimizerState", "__CreateCheckpoint", "__LoadCheckpoint",
-        "__AccumulateGradients", "__Step", "__floatTape", "__doubleTape", "__branchTape",
+        "__AccumulateGradients", "__Step", "__floatTape", "__doubleTape", "__branchTape", "__accumulating", "__ZeroGradients",
         "__optimizer", "__gradientClipping", "__coefficientsStep", "__f32", "__f32NoDecay", "__f64", "__f64NoDecay",
         "__plain32", "__plain32NoDecay", "__plain64", "__plain64NoDecay", "__BuildCoefficients");
 
@@ -225,7 +225,7 @@ internal static class ClassParser
             RuleParseResult rule = RuleParser.Parse(optimizerType, compilation, cancellationToken);
             return rule.Model is null
                 ? null
-                : (OptimizerKind.UserRule, new UserRule(RuleParser.TypeRef(optimizerType), optimizerType.Name, rule.Model.StateKeys));
+                : (OptimizerKind.UserRule, new UserRule(RuleParser.TypeRef(optimizerType), optimizerType.Name, rule.Model.StateKeys, rule.Model.ReadsStep));
         }
 
         if (argument is TypeOfExpressionSyntax typeOf)

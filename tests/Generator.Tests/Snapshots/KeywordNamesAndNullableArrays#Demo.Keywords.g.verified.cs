@@ -216,12 +216,24 @@ namespace Demo
             __coefficientsStep = step;
         }
 
+        private bool __accumulating;   // set while the loss adds into Grad: an exception then zeroes Grad
+
+        /// <summary>Sets every gradient to zero (after the loss threw part-way through accumulating).</summary>
+        private void __ZeroGradients()
+        {
+            Gradients grad = Grad;
+            grad.@in = 0f;
+            global::System.Array.Clear(grad.@base);
+            global::System.Array.Clear(grad.Matrix);
+        }
 
         /// <summary>
         /// Computes the loss of one sample, as <see cref="Loss"/> does, and adds its gradient to <see cref="Grad"/>
         /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
         /// </summary>
         /// <returns>The loss of the sample.</returns>
+        /// <remarks>If the loss throws part-way (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+        /// exception propagates (the sample's partial gradient cannot be separated from what was accumulated before).</remarks>
         /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> @params, float @out)
@@ -230,6 +242,13 @@ namespace Demo
             try
             {
                 return __AccumulateGradients(@params, @out);
+            }
+            catch when (__accumulating)
+            {
+                // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+                __accumulating = false;
+                __ZeroGradients();
+                throw;
             }
             finally
             {
@@ -246,7 +265,9 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Matrix, 4, "Matrix", "[2, 2]");
             __optimizerState.Matrix.CheckLength(this.Matrix.Length, "Matrix");
             float din = 0f;
+            __accumulating = true;
             float loss = __LossWithGradient(@params, @out, 1f, ref din, this.@base!, grad.@base, this.Matrix!, grad.Matrix);
+            __accumulating = false;
             grad.@in += din;
             return loss;
         }
@@ -260,6 +281,9 @@ namespace Demo
         /// <param name="@out">The samples' <c>@out</c> values, one per sample.</param>
         /// <returns>The mean of the samples' losses.</returns>
         /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+        /// <remarks>If the loss throws for a sample (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+        /// exception propagates (the batch's partial sum cannot be separated from it); parameters, optimizer state and
+        /// <see cref="StepCount"/> are unchanged.</remarks>
         /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> @params, global::System.ReadOnlySpan<float> @out)
@@ -268,6 +292,13 @@ namespace Demo
             try
             {
                 return __Step(@params, @out);
+            }
+            catch when (__accumulating)
+            {
+                // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+                __accumulating = false;
+                __ZeroGradients();
+                throw;
             }
             finally
             {
@@ -294,11 +325,13 @@ namespace Demo
             float[] baseValues = this.@base!, baseGradient = grad.@base;   // read once, not per sample
             double[] MatrixValues = this.Matrix!, MatrixGradient = grad.Matrix;   // read once, not per sample
             float total = 0f;
+            __accumulating = true;
             for (int k = 0; k < count; k++)
             {
                 total += __LossWithGradient(@params.Slice(k * paramsWidth, paramsWidth), @out[k], scale, ref din, baseValues, baseGradient, MatrixValues, MatrixGradient);
             }
 
+            __accumulating = false;
             grad.@in = din;
             __ApplyGradients();
             return total / count;

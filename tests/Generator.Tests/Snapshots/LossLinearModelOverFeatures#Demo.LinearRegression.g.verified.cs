@@ -206,12 +206,23 @@ namespace Demo
             __coefficientsStep = step;
         }
 
+        private bool __accumulating;   // set while the loss adds into Grad: an exception then zeroes Grad
+
+        /// <summary>Sets every gradient to zero (after the loss threw part-way through accumulating).</summary>
+        private void __ZeroGradients()
+        {
+            Gradients grad = Grad;
+            global::System.Array.Clear(grad.W);
+            grad.B = 0d;
+        }
 
         /// <summary>
         /// Computes the loss of one sample, as <see cref="Loss"/> does, and adds its gradient to <see cref="Grad"/>
         /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
         /// </summary>
         /// <returns>The loss of the sample.</returns>
+        /// <remarks>If the loss throws part-way (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+        /// exception propagates (the sample's partial gradient cannot be separated from what was accumulated before).</remarks>
         /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double AccumulateGradients(global::System.ReadOnlySpan<double> features, double target)
@@ -220,6 +231,13 @@ namespace Demo
             try
             {
                 return __AccumulateGradients(features, target);
+            }
+            catch when (__accumulating)
+            {
+                // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+                __accumulating = false;
+                __ZeroGradients();
+                throw;
             }
             finally
             {
@@ -233,7 +251,9 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
             __optimizerState.W.CheckLength(this.W.Length, "W");
             double dB = 0d;
+            __accumulating = true;
             double loss = __LossWithGradient(features, target, 1d, ref dB, this.W, grad.W);
+            __accumulating = false;
             grad.B += dB;
             return loss;
         }
@@ -247,6 +267,9 @@ namespace Demo
         /// <param name="target">The samples' <c>target</c> values, one per sample.</param>
         /// <returns>The mean of the samples' losses.</returns>
         /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+        /// <remarks>If the loss throws for a sample (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+        /// exception propagates (the batch's partial sum cannot be separated from it); parameters, optimizer state and
+        /// <see cref="StepCount"/> are unchanged.</remarks>
         /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double Step(global::System.ReadOnlySpan<double> features, global::System.ReadOnlySpan<double> target)
@@ -255,6 +278,13 @@ namespace Demo
             try
             {
                 return __Step(features, target);
+            }
+            catch when (__accumulating)
+            {
+                // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+                __accumulating = false;
+                __ZeroGradients();
+                throw;
             }
             finally
             {
@@ -277,11 +307,13 @@ namespace Demo
             double dB = grad.B;
             double[] WValues = this.W, WGradient = grad.W;   // read once, not per sample
             double total = 0d;
+            __accumulating = true;
             for (int k = 0; k < count; k++)
             {
                 total += __LossWithGradient(features.Slice(k * featuresWidth, featuresWidth), target[k], scale, ref dB, WValues, WGradient);
             }
 
+            __accumulating = false;
             grad.B = dB;
             __ApplyGradients();
             return total / count;

@@ -229,12 +229,23 @@ partial class Neuron
         __coefficientsStep = step;
     }
 
+    private bool __accumulating;   // set while the loss adds into Grad: an exception then zeroes Grad
+
+    /// <summary>Sets every gradient to zero (after the loss threw part-way through accumulating).</summary>
+    private void __ZeroGradients()
+    {
+        Gradients grad = Grad;
+        grad.W = 0f;
+        grad.B = 0f;
+    }
 
     /// <summary>
     /// Computes the loss of one sample, as <see cref="Loss"/> does, and adds its gradient to <see cref="Grad"/>
     /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
     /// </summary>
     /// <returns>The loss of the sample.</returns>
+    /// <remarks>If the loss throws part-way (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+    /// exception propagates (the sample's partial gradient cannot be separated from what was accumulated before).</remarks>
     /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float AccumulateGradients(float x, float y)
@@ -243,6 +254,13 @@ partial class Neuron
         try
         {
             return __AccumulateGradients(x, y);
+        }
+        catch when (__accumulating)
+        {
+            // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+            __accumulating = false;
+            __ZeroGradients();
+            throw;
         }
         finally
         {
@@ -255,7 +273,9 @@ partial class Neuron
         Gradients grad = Grad;
         float dW = 0f;
         float dB = 0f;
+        __accumulating = true;
         float loss = __LossWithGradient(x, y, 1f, ref dW, ref dB);
+        __accumulating = false;
         grad.W += dW;
         grad.B += dB;
         return loss;
@@ -270,6 +290,9 @@ partial class Neuron
     /// <param name="y">The samples' <c>y</c> values, one per sample.</param>
     /// <returns>The sum of the samples' losses.</returns>
     /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+    /// <remarks>If the loss throws for a sample (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+    /// exception propagates (the batch's partial sum cannot be separated from it); parameters, optimizer state and
+    /// <see cref="StepCount"/> are unchanged.</remarks>
     /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
@@ -278,6 +301,13 @@ partial class Neuron
         try
         {
             return __Step(x, y);
+        }
+        catch when (__accumulating)
+        {
+            // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+            __accumulating = false;
+            __ZeroGradients();
+            throw;
         }
         finally
         {
@@ -297,11 +327,13 @@ partial class Neuron
         float dW = grad.W;
         float dB = grad.B;
         float total = 0f;
+        __accumulating = true;
         for (int k = 0; k < count; k++)
         {
             total += __LossWithGradient(x[k], y[k], scale, ref dW, ref dB);
         }
 
+        __accumulating = false;
         grad.W = dW;
         grad.B = dB;
         __ApplyGradients();

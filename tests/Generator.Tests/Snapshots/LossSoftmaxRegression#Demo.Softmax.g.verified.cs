@@ -161,12 +161,23 @@ namespace Demo
 
         private float[] __floatTape = new float[64];
         private bool[] __branchTape = new bool[64];
+        private bool __accumulating;   // set while the loss adds into Grad: an exception then zeroes Grad
+
+        /// <summary>Sets every gradient to zero (after the loss threw part-way through accumulating).</summary>
+        private void __ZeroGradients()
+        {
+            Gradients grad = Grad;
+            global::System.Array.Clear(grad.W);
+            global::System.Array.Clear(grad.B);
+        }
 
         /// <summary>
         /// Computes the loss of one sample, as <see cref="Loss"/> does, and adds its gradient to <see cref="Grad"/>
         /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
         /// </summary>
         /// <returns>The loss of the sample.</returns>
+        /// <remarks>If the loss throws part-way (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+        /// exception propagates (the sample's partial gradient cannot be separated from what was accumulated before).</remarks>
         /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, int label)
@@ -175,6 +186,13 @@ namespace Demo
             try
             {
                 return __AccumulateGradients(x, label);
+            }
+            catch when (__accumulating)
+            {
+                // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+                __accumulating = false;
+                __ZeroGradients();
+                throw;
             }
             finally
             {
@@ -190,7 +208,9 @@ namespace Demo
             __optimizerState.W.CheckLength(this.W.Length, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B, grad.B, "B");
             __optimizerState.B.CheckLength(this.B.Length, "B");
+            __accumulating = true;
             float loss = __LossWithGradient(x, label, 1f, this.W, grad.W, this.B, grad.B);
+            __accumulating = false;
             return loss;
         }
 
@@ -203,6 +223,9 @@ namespace Demo
         /// <param name="label">The samples' <c>label</c> values, one per sample.</param>
         /// <returns>The mean of the samples' losses.</returns>
         /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+        /// <remarks>If the loss throws for a sample (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+        /// exception propagates (the batch's partial sum cannot be separated from it); parameters, optimizer state and
+        /// <see cref="StepCount"/> are unchanged.</remarks>
         /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> label)
@@ -211,6 +234,13 @@ namespace Demo
             try
             {
                 return __Step(x, label);
+            }
+            catch when (__accumulating)
+            {
+                // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+                __accumulating = false;
+                __ZeroGradients();
+                throw;
             }
             finally
             {
@@ -236,11 +266,13 @@ namespace Demo
             float[] WValues = this.W, WGradient = grad.W;   // read once, not per sample
             float[] BValues = this.B, BGradient = grad.B;   // read once, not per sample
             float total = 0f;
+            __accumulating = true;
             for (int k = 0; k < count; k++)
             {
                 total += __LossWithGradient(x.Slice(k * xWidth, xWidth), label[k], scale, WValues, WGradient, BValues, BGradient);
             }
 
+            __accumulating = false;
             __ApplyGradients();
             return total / count;
         }

@@ -222,12 +222,25 @@ namespace Demo
         }
 
         private float[] __floatTape = new float[64];
+        private bool __accumulating;   // set while the loss adds into Grad: an exception then zeroes Grad
+
+        /// <summary>Sets every gradient to zero (after the loss threw part-way through accumulating).</summary>
+        private void __ZeroGradients()
+        {
+            Gradients grad = Grad;
+            global::System.Array.Clear(grad.W1);
+            global::System.Array.Clear(grad.B1);
+            global::System.Array.Clear(grad.W2);
+            grad.B2 = 0f;
+        }
 
         /// <summary>
         /// Computes the loss of one sample, as <see cref="Loss"/> does, and adds its gradient to <see cref="Grad"/>
         /// (reverse-mode differentiation generated at compile time). Call <see cref="ApplyGradients"/> to update the parameters.
         /// </summary>
         /// <returns>The loss of the sample.</returns>
+        /// <remarks>If the loss throws part-way (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+        /// exception propagates (the sample's partial gradient cannot be separated from what was accumulated before).</remarks>
         /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, float y)
@@ -236,6 +249,13 @@ namespace Demo
             try
             {
                 return __AccumulateGradients(x, y);
+            }
+            catch when (__accumulating)
+            {
+                // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+                __accumulating = false;
+                __ZeroGradients();
+                throw;
             }
             finally
             {
@@ -254,7 +274,9 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W2, grad.W2, "W2");
             __optimizerState.W2.CheckLength(this.W2.Length, "W2");
             float dB2 = 0f;
+            __accumulating = true;
             float loss = __LossWithGradient(x, y, 1f, ref dB2, this.W1, grad.W1, this.B1, grad.B1, this.W2, grad.W2);
+            __accumulating = false;
             grad.B2 += dB2;
             return loss;
         }
@@ -268,6 +290,9 @@ namespace Demo
         /// <param name="y">The samples' <c>y</c> values, one per sample.</param>
         /// <returns>The mean of the samples' losses.</returns>
         /// <exception cref="global::System.ArgumentException">The batch is empty or the inputs' lengths disagree. Nothing was changed.</exception>
+        /// <remarks>If the loss throws for a sample (an index out of range, …), every gradient in <see cref="Grad"/> is set to zero before the
+        /// exception propagates (the batch's partial sum cannot be separated from it); parameters, optimizer state and
+        /// <see cref="StepCount"/> are unchanged.</remarks>
         /// <exception cref="global::System.InvalidOperationException">Another call is using this model at the same time.</exception>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
@@ -276,6 +301,13 @@ namespace Demo
             try
             {
                 return __Step(x, y);
+            }
+            catch when (__accumulating)
+            {
+                // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
+                __accumulating = false;
+                __ZeroGradients();
+                throw;
             }
             finally
             {
@@ -305,11 +337,13 @@ namespace Demo
             float[] B1Values = this.B1, B1Gradient = grad.B1;   // read once, not per sample
             float[] W2Values = this.W2, W2Gradient = grad.W2;   // read once, not per sample
             float total = 0f;
+            __accumulating = true;
             for (int k = 0; k < count; k++)
             {
                 total += __LossWithGradient(x.Slice(k * xWidth, xWidth), y[k], scale, ref dB2, W1Values, W1Gradient, B1Values, B1Gradient, W2Values, W2Gradient);
             }
 
+            __accumulating = false;
             grad.B2 = dB2;
             __ApplyGradients();
             return total / count;
