@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace OptimizerGen.StepBenchmarks;
@@ -6,6 +7,24 @@ namespace OptimizerGen.StepBenchmarks;
 /// <summary>Deterministic data and the checks that the variants do the same work.</summary>
 internal static class Data
 {
+    /// <summary>Deterministic values uniform in ±<paramref name="scale"/> (xorshift), never 0: the sweeps' parameters and gradients.</summary>
+    public static T[] Uniform<T>(int n, ulong seed, double scale)
+        where T : INumber<T>
+    {
+        var values = new T[n];
+        ulong state = 0x9E3779B97F4A7C15UL * seed;
+        for (int i = 0; i < n; i++)
+        {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            double u = ((state * 0x2545F4914F6CDD1DUL) >> 11) / (double)(1UL << 53);
+            values[i] = T.CreateChecked((scale * ((2 * u) - 1)) + (scale * 1e-3));
+        }
+
+        return values;
+    }
+
     /// <summary>The seed's two points.</summary>
     public static readonly float[] SeedXs = [0.5f, 2.5f];
 

@@ -178,8 +178,8 @@ public sealed class FamilyRunner : IDisposable
     public FamilyRunner(FamilyCase c)
     {
         _case = c;
-        _p0 = Fill(c.N, 1, 1.0);
-        _g0 = Fill(c.N, 2, 0.5);
+        _p0 = Data.Uniform<float>(c.N, 1, 1.0);
+        _g0 = Data.Uniform<float>(c.N, 2, 0.5);
         _p = (float[])_p0.Clone();
         _g = (float[])_g0.Clone();
         _s0 = new float[c.N];
@@ -203,23 +203,6 @@ public sealed class FamilyRunner : IDisposable
             FamilyKind.Adam => optim.Adam(ps, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false),
             _ => optim.AdamW(ps, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.01, amsgrad: false, maximize: false),
         };
-    }
-
-    /// <summary>Deterministic values uniform in ±<paramref name="scale"/> (xorshift), never 0.</summary>
-    private static float[] Fill(int n, ulong seed, double scale)
-    {
-        var values = new float[n];
-        ulong state = 0x9E3779B97F4A7C15UL * seed;
-        for (int i = 0; i < n; i++)
-        {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            double u = ((state * 0x2545F4914F6CDD1DUL) >> 11) / (double)(1UL << 53);
-            values[i] = (float)((scale * ((2 * u) - 1)) + (scale * 1e-3));
-        }
-
-        return values;
     }
 
     /// <summary>Three steps of every variant from the same start (a refill between them, as the benchmark does).</summary>

@@ -298,8 +298,8 @@ public sealed class SweepRunner<T> : SweepRunner
     public SweepRunner(SweepCase c)
     {
         _case = c;
-        _p0 = Fill(c.N, 1, 1.0);
-        _g0 = Fill(c.N, 2, 0.5);
+        _p0 = Data.Uniform<T>(c.N, 1, 1.0);
+        _g0 = Data.Uniform<T>(c.N, 2, 0.5);
         _model = NewModel(1);
         _modelThreads2 = NewModel(2);
         _hand = NewArrays();
@@ -321,23 +321,6 @@ public sealed class SweepRunner<T> : SweepRunner
     {
         var arrays = new SweepArrays<T>((T[])_p0.Clone(), (T[])_g0.Clone(), new T[_case.N], new T[_case.Kind == UpdateKind.Plain ? 0 : _case.N]);
         return arrays;
-    }
-
-    /// <summary>Deterministic values uniform in ±<paramref name="scale"/> (xorshift), never 0.</summary>
-    private static T[] Fill(int n, ulong seed, double scale)
-    {
-        var values = new T[n];
-        ulong state = 0x9E3779B97F4A7C15UL * seed;
-        for (int i = 0; i < n; i++)
-        {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            double u = ((state * 0x2545F4914F6CDD1DUL) >> 11) / (double)(1UL << 53);
-            values[i] = T.CreateChecked(scale * (2 * u - 1) + scale * 1e-3);
-        }
-
-        return values;
     }
 
     public override void Check()

@@ -17,7 +17,8 @@ public class UpdateRuleEmitterTests
         new[] { "p", "g", "a", "__s1", "__s2" }.ToEquatableArray(),
         new[] { new RuleCoefficient("C0", false, "Rate * 2"), new RuleCoefficient("B0", true, "On && x < y") }.ToEquatableArray(),
         new[] { "double __c0 = options.Rate * 2;", "bool __b0 = options.On;" }.ToEquatableArray(),
-        new[] { "// p -= Rate * 2 * g;", "p = TSimd.Subtract(p, TSimd.Multiply(__c0, g));" }.ToEquatableArray());
+        new[] { "// p -= Rate * 2 * g;", "p = TSimd.Subtract(p, TSimd.Multiply(__c0, g));" }.ToEquatableArray(),
+        ReadsStep: false);
 
     [Fact]
     public void TheRuleStructHoldsTheCoefficientsAndRunsTheTranslatedBodyInTheLoop()
@@ -42,14 +43,19 @@ public class UpdateRuleEmitterTests
         Assert.Contains("                p = TSimd.Subtract(p, TSimd.Multiply(__c0, g));", text);
     }
 
-    [Fact]
-    public void TheModelSideUsesTheRuleTypeAndItsStateKeys()
+    [Theory]
+    [InlineData(false, "if (__coefficientsStep == 0) __BuildCoefficients(step);")]
+    [InlineData(true, "if (__coefficientsStep != step) __BuildCoefficients(step);")]
+    public void TheModelSideUsesTheRuleTypeAndItsStateKeys(bool readsStep, string rebuild)
     {
         var model = new OptimizedClass(
             "Demo", EquatableArray<ContainingType>.Empty, "class", "M", "M", OptimizerKind.UserRule,
             new[] { new ParamField("W", ElementType.Float, true, false, EquatableArray<int>.Empty) }.ToEquatableArray(),
-            "Demo.M", null, new UserRule("global::Demo.Mine", "Mine", new[] { "sum", "peak" }.ToEquatableArray()));
+            "Demo.M", null, new UserRule("global::Demo.Mine", "Mine", new[] { "sum", "peak" }.ToEquatableArray(), readsStep));
         string text = ClassEmitter.Emit(model);
+
+        // The coefficients are rebuilt every step only when the rule reads the step; else when the options change.
+        Assert.Contains(rebuild, text);
 
         Assert.Contains("public global::Demo.Mine Optimizer", text);
         Assert.Contains("private global::Demo.Mine __optimizer = new global::Demo.Mine();", text);

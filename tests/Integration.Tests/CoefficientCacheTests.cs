@@ -133,6 +133,25 @@ public sealed class CoefficientCacheTests
             step <= 10 ? new Adam() : new Adam { AmsGrad = true, WeightDecay = 0.01 });
     }
 
+    [Fact]
+    public void A_user_rule_that_does_not_read_the_step_rebuilds_only_when_the_options_change()
+    {
+        static Subject<Lion> Of(LionModel m) => new(
+            o => m.Optimizer = o,
+            c => m.GradientClipping = c,
+            step =>
+            {
+                m.Grad.S32 = Gradient(step, -1);
+                for (int i = 0; i < m.A32.Length; i++) m.Grad.A32[i] = Gradient(step, i);
+            },
+            m.ApplyGradients,
+            m.ResetOptimizerState,
+            () => [m.S32, .. m.A32]);
+
+        AssertSameBits(Of(new LionModel { A32 = new float[37], A64 = new double[3] }), Of(new LionModel { A32 = new float[37], A64 = new double[3] }), step =>
+            step <= 10 ? new Lion { LearningRate = 0.01 } : new Lion { LearningRate = 0.003, WeightDecay = 0.1 });
+    }
+
     private static void SetMixed(float[] w, ref float s, int step)
     {
         s = Gradient(step, -1);

@@ -74,7 +74,7 @@ internal sealed class RuleEmitter : OptimizerEmitter
         return new RuleEmitter(
             rule.Name, rule.TypeRef, rule.TypeRef + ".Rule", rule.StateKeys.ToArray(), rule.StateKeys.FirstOrDefault(),
             "g ← clip(±g) ;  ", rule.Name + ".Update(ref {0}, g" + states.Replace("{", "{{").Replace("}", "}}") + ")",
-            (options, step, built) => "true",   // a user's coefficients may read the step: rebuilt every step
+            (options, step, built) => rule.ReadsStep ? "true" : "false",   // rebuilt every step when they read it
             fullNames: true);
     }
 

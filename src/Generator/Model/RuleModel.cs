@@ -40,6 +40,7 @@ internal sealed record RuleCoefficient(string Name, bool IsFlag, string Source);
 /// <param name="Coefficients">The per-step coefficients the element code reads.</param>
 /// <param name="CreateLines">The body of <c>Create</c> after its checks, relative indentation included.</param>
 /// <param name="ApplyLines">The body of <c>Apply</c> after the gradient terms, relative indentation included.</param>
+/// <param name="ReadsStep">Whether a coefficient reads the step (then the rule is rebuilt every step, else only when the options change).</param>
 /// <remarks>No location: an edit elsewhere in the file leaves the model equal and its source cached.</remarks>
 internal sealed record RuleModel(
     string? Namespace,
@@ -51,7 +52,8 @@ internal sealed record RuleModel(
     EquatableArray<string> Signature,
     EquatableArray<RuleCoefficient> Coefficients,
     EquatableArray<string> CreateLines,
-    EquatableArray<string> ApplyLines)
+    EquatableArray<string> ApplyLines,
+    bool ReadsStep)
 {
     /// <summary>The name as a C# identifier.</summary>
     public string Id => Identifiers.Escape(Name);
@@ -64,4 +66,5 @@ internal sealed record RuleParseResult(RuleModel? Model, EquatableArray<Diagnost
 /// <param name="TypeRef">The rule type, <c>global::</c>-qualified.</param>
 /// <param name="Name">Its name, for comments and messages.</param>
 /// <param name="StateKeys">The checkpoint keys of its state buffers, in order.</param>
-internal sealed record UserRule(string TypeRef, string Name, EquatableArray<string> StateKeys);
+/// <param name="ReadsStep">Whether its coefficients read the step.</param>
+internal sealed record UserRule(string TypeRef, string Name, EquatableArray<string> StateKeys, bool ReadsStep);

@@ -174,7 +174,8 @@ internal static class RuleParser
             translated.Signature.ToEquatableArray(),
             translated.Coefficients.ToEquatableArray(),
             translated.CreateLines.ToEquatableArray(),
-            translated.ApplyLines.ToEquatableArray());
+            translated.ApplyLines.ToEquatableArray(),
+            translated.ReadsStep);
         return new RuleParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 

@@ -44,6 +44,7 @@ internal sealed class RuleTranslator
     private bool _incomplete;   // the compiler reports an error (an unknown name): no diagnostic of ours, no model
     private int _flags;
     private int _values;
+    private bool _readsStep;   // a coefficient reads the step: the rule is rebuilt every step
 
     private RuleTranslator(SemanticModel model, Dictionary<ISymbol, Hyperparameter> hyperparameters, List<DiagnosticInfo> diagnostics, IParameterSymbol? step)
     {
@@ -54,7 +55,7 @@ internal sealed class RuleTranslator
     }
 
     /// <summary>The translation: state keys, Apply's parameter names, coefficients and the two bodies.</summary>
-    internal sealed record Result(List<string> StateKeys, List<string> Signature, List<RuleCoefficient> Coefficients, List<string> CreateLines, List<string> ApplyLines);
+    internal sealed record Result(List<string> StateKeys, List<string> Signature, List<RuleCoefficient> Coefficients, List<string> CreateLines, List<string> ApplyLines, bool ReadsStep);
 
     /// <summary>Translates <paramref name="update"/>, or reports why it cannot be and returns null.</summary>
     public static Result? Translate(
@@ -169,7 +170,7 @@ internal sealed class RuleTranslator
         translator.Run(syntax, cancellationToken);
         return diagnostics.Count > before || translator._incomplete
             ? null
-            : new Result(keys, signature, translator._coefficients, translator._predeclared.Concat(translator._create).ToList(), translator._apply);
+            : new Result(keys, signature, translator._coefficients, translator._predeclared.Concat(translator._create).ToList(), translator._apply, translator._readsStep);
     }
 
     private void Run(MethodDeclarationSyntax method, CancellationToken cancellationToken)
@@ -812,6 +813,7 @@ internal sealed class RuleTranslator
         switch (symbol)
         {
             case IParameterSymbol p when SymbolEqualityComparer.Default.Equals(p, _step):
+                _readsStep = true;
                 return StepName;
             case ILocalSymbol local:
                 return CoefficientLocal(local);

@@ -136,7 +136,7 @@ namespace Demo
 
             long step = ++StepCount;
             // The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.
-            if (__coefficientsStep != step) __BuildCoefficients(step);
+            if (__coefficientsStep == 0) __BuildCoefficients(step);
             ref readonly var f32 = ref __f32;
             ref readonly var f64 = ref __f64;
 
