@@ -171,6 +171,7 @@ internal static class UpdateRuleEmitter
             {
                 writer.Line($"public static int StateCount => {states};");
                 writer.Line();
+                writer.Line(AggressiveInlining);
                 writer.Line("public nuint Vectors<TSimd, TVector>(in " + Rules + ".ElementStreams<T> streams, nuint start, nuint length)");
                 writer.Line("    where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>");
                 writer.Line("    where TVector : struct =>");
@@ -192,6 +193,7 @@ internal static class UpdateRuleEmitter
 
                     writer.Line();
                     IReadOnlyList<string> n = rule.Signature;
+                    writer.Line(AggressiveInlining);
                     using (writer.Block($"public void Apply(ref TVector {n[0]}, TVector {n[1]}, ref TVector {n[2]}, ref TVector {n[3]}, ref TVector {n[4]})"))
                     {
                         writer.Line($"// {n[1]} ← clamp(factor·{n[1]}, ±MaxValue): gradient clipping, as the built-in rules apply it");
@@ -205,6 +207,8 @@ internal static class UpdateRuleEmitter
             }
         }
     }
+
+    private const string AggressiveInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
     private static string Flag(string on) => on == "true" ? Rules + ".Yes" : Rules + ".No";
 

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using OptimizerGen.Simd;
 
 namespace OptimizerGen.Rules;
@@ -81,6 +82,7 @@ public readonly struct AdaDeltaRule<T> : IUpdateRule<AdaDeltaRule<T>, T>
     {
         public static int StateCount => 2;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct =>
@@ -96,6 +98,7 @@ public readonly struct AdaDeltaRule<T> : IUpdateRule<AdaDeltaRule<T>, T>
             private readonly TVector _epsilon = TSimd.Broadcast(c.Epsilon);
             private readonly TVector _negativeLearningRate = TSimd.Broadcast(c.NegativeLearningRate);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
             {
                 _gradient.Apply<TCoupled>(ref p, ref g);

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using OptimizerGen.Simd;
 
 namespace OptimizerGen.Rules;
@@ -82,6 +83,7 @@ public readonly struct AdaGradRule<T> : IUpdateRule<AdaGradRule<T>, T>
     {
         public static int StateCount => 1;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct =>
@@ -96,6 +98,7 @@ public readonly struct AdaGradRule<T> : IUpdateRule<AdaGradRule<T>, T>
             private readonly TVector _epsilonOutside = TSimd.Broadcast(c.EpsilonOutside);
             private readonly TVector _negativeStep = TSimd.Broadcast(c.NegativeStep);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
             {
                 _gradient.Apply<TCoupled>(ref p, ref g);

@@ -139,6 +139,7 @@ public readonly struct AdamRule<T> : IUpdateRule<AdamRule<T>, T>
     {
         public static int StateCount => 2;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct =>
@@ -150,6 +151,7 @@ public readonly struct AdamRule<T> : IUpdateRule<AdamRule<T>, T>
         {
             private readonly Vectors<TSimd, TVector> _c = new(c);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
             {
                 _c.Gradient.Apply<TCoupled>(ref p, ref g);
@@ -165,6 +167,7 @@ public readonly struct AdamRule<T> : IUpdateRule<AdamRule<T>, T>
     {
         public static int StateCount => 3;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct =>
@@ -176,6 +179,7 @@ public readonly struct AdamRule<T> : IUpdateRule<AdamRule<T>, T>
         {
             private readonly Vectors<TSimd, TVector> _c = new(c);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
             {
                 _c.Gradient.Apply<TCoupled>(ref p, ref g);

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using OptimizerGen.Simd;
 
 namespace OptimizerGen.Rules;
@@ -98,6 +99,7 @@ public readonly struct SgdRule<T> : IUpdateRule<SgdRule<T>, T>
     {
         public static int StateCount => 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct =>
@@ -110,6 +112,7 @@ public readonly struct SgdRule<T> : IUpdateRule<SgdRule<T>, T>
             private readonly GradientVectors<T, TSimd, TVector> _gradient = new(c.Gradient);
             private readonly TVector _negativeDirectStep = TSimd.Broadcast(-c.DirectStep);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
             {
                 _gradient.Apply<TCoupled>(ref p, ref g);
@@ -125,6 +128,7 @@ public readonly struct SgdRule<T> : IUpdateRule<SgdRule<T>, T>
     {
         public static int StateCount => 1;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public nuint Vectors<TSimd, TVector>(in ElementStreams<T> streams, nuint start, nuint length)
             where TSimd : struct, ISimd<TVector, T>
             where TVector : struct =>
@@ -140,6 +144,7 @@ public readonly struct SgdRule<T> : IUpdateRule<SgdRule<T>, T>
             private readonly TVector _negativeDirectStep = TSimd.Broadcast(-c.DirectStep);
             private readonly TVector _negativeBufferStep = TSimd.Broadcast(-c.BufferStep);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void Apply(ref TVector p, TVector g, ref TVector s0, ref TVector s1, ref TVector s2)
             {
                 _gradient.Apply<TCoupled>(ref p, ref g);

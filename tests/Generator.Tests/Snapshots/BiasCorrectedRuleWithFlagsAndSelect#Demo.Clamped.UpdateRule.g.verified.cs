@@ -149,6 +149,7 @@ namespace Demo
             {
                 public static int StateCount => 2;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public nuint Vectors<TSimd, TVector>(in global::OptimizerGen.Rules.ElementStreams<T> streams, nuint start, nuint length)
                     where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>
                     where TVector : struct =>
@@ -171,6 +172,7 @@ namespace Demo
                     private readonly TVector __c6 = TSimd.Broadcast(__rule.C6); // lr * Half
                     private readonly TVector __c7 = TSimd.Broadcast(__rule.C7); // 1e-8
 
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                     public void Apply(ref TVector p, TVector g, ref TVector m, ref TVector peak, ref TVector __s2)
                     {
                         // g ← clamp(factor·g, ±MaxValue): gradient clipping, as the built-in rules apply it

@@ -120,6 +120,7 @@ namespace Demo
             {
                 public static int StateCount => 1;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public nuint Vectors<TSimd, TVector>(in global::OptimizerGen.Rules.ElementStreams<T> streams, nuint start, nuint length)
                     where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>
                     where TVector : struct =>
@@ -138,6 +139,7 @@ namespace Demo
                     private readonly TVector __c4 = TSimd.Broadcast(__rule.C4); // Beta2
                     private readonly TVector __c5 = TSimd.Broadcast(__rule.C5); // (1 - Beta2)
 
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                     public void Apply(ref TVector p, TVector g, ref TVector m, ref TVector __s1, ref TVector __s2)
                     {
                         // g ← clamp(factor·g, ±MaxValue): gradient clipping, as the built-in rules apply it
