@@ -98,10 +98,14 @@ public class FamilySweep
         }
     }
 
-    private void Setup(bool check)
+    private void Setup(bool check, bool torchSharp)
     {
-        torch.set_num_threads(1);
-        Console.WriteLine($"// torch.get_num_threads() = {torch.get_num_threads()}");
+        if (torchSharp || check)
+        {
+            torch.set_num_threads(1);
+            Console.WriteLine($"// torch.get_num_threads() = {torch.get_num_threads()}");
+        }
+
         _run = new FamilyRunner(Case);
         if (check)
         {
@@ -129,10 +133,13 @@ public class FamilySweep
     }
 
     [GlobalSetup(Target = nameof(HandWritten))]
-    public void SetupAndCheck() => Setup(check: true);
+    public void SetupAndCheck() => Setup(check: true, torchSharp: false);
 
-    [GlobalSetup(Targets = [nameof(Generated), nameof(TorchSharp1)])]
-    public void SetupOnly() => Setup(check: false);
+    [GlobalSetup(Target = nameof(Generated))]
+    public void SetupOnly() => Setup(check: false, torchSharp: false);
+
+    [GlobalSetup(Target = nameof(TorchSharp1))]
+    public void SetupTorchSharp() => Setup(check: false, torchSharp: true);
 
     [GlobalCleanup]
     public void Cleanup() => _run?.Dispose();
@@ -171,8 +178,7 @@ public sealed class FamilyRunner : IDisposable
     private readonly float[] _p0, _g0;
     private readonly float[] _p, _g, _s0, _s1;
     private readonly FamilyModel _model;
-    private readonly Parameter _parameter;
-    private readonly optim.Optimizer _optimizer;
+    private (Parameter Parameter, optim.Optimizer Optimizer)? _torch;   // made on first use: see TorchRun
     private long _handStep;
 
     public FamilyRunner(FamilyCase c)
@@ -186,16 +192,22 @@ public sealed class FamilyRunner : IDisposable
         _s1 = new float[c.N];
         _model = new FamilyModel(c.Kind, (float[])_p0.Clone());
         _model.Refill(_g0);
+    }
 
-        _parameter = nn.Parameter(tensor((float[])_p0.Clone()));
-        using (Tensor grad = tensor(_g0))
-        using (Tensor loss = (_parameter * grad).sum())
+    /// <summary>The TorchSharp variant, made on first use: a process that measures no TorchSharp variant never loads libtorch.</summary>
+    private (Parameter Parameter, optim.Optimizer Optimizer) TorchRun => _torch ??= CreateTorch(_case, _p0, _g0);
+
+    private static (Parameter, optim.Optimizer) CreateTorch(FamilyCase c, float[] p0, float[] g0)
+    {
+        Parameter parameter = nn.Parameter(tensor((float[])p0.Clone()));
+        using (Tensor grad = tensor(g0))
+        using (Tensor loss = (parameter * grad).sum())
         {
             loss.backward(); // d loss / d p = g; PyTorch's step does not zero .grad, so it stays set
         }
 
-        Parameter[] ps = [_parameter];
-        _optimizer = c.Kind switch
+        Parameter[] ps = [parameter];
+        optim.Optimizer optimizer = c.Kind switch
         {
             FamilyKind.SgdMomentum => optim.SGD(ps, learningRate: 0.01, momentum: 0.9, dampening: 0, weight_decay: 0, nesterov: false, maximize: false),
             FamilyKind.AdaGrad => optim.Adagrad(ps, lr: 0.01, lr_decay: 0, weight_decay: 0, initial_accumulator_value: 0, eps: 1e-10),
@@ -203,6 +215,7 @@ public sealed class FamilyRunner : IDisposable
             FamilyKind.Adam => optim.Adam(ps, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false),
             _ => optim.AdamW(ps, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.01, amsgrad: false, maximize: false),
         };
+        return (parameter, optimizer);
     }
 
     /// <summary>Three steps of every variant from the same start (a refill between them, as the benchmark does).</summary>
@@ -212,14 +225,14 @@ public sealed class FamilyRunner : IDisposable
         {
             Generated();
             HandWritten();
-            _optimizer.step();
+            TorchRun.Optimizer.step();
             Refill();
         }
 
         float[] generated = _model.Parameters;
         SweepCheck.SameBits(generated, _p, $"p, hand-written vs generated, {_case} after 3 steps");
         Console.WriteLine($"// {_case}: hand-written and generated give the same bits after 3 steps");
-        SweepCheck.Close(generated, _parameter.data<float>().ToArray(), 1e-5, $"p, TorchSharp vs generated, {_case} after 3 steps");
+        SweepCheck.Close(generated, TorchRun.Parameter.data<float>().ToArray(), 1e-5, $"p, TorchSharp vs generated, {_case} after 3 steps");
     }
 
     public void Refill()
@@ -232,12 +245,15 @@ public sealed class FamilyRunner : IDisposable
 
     public void HandWritten() => FamilyLoops.Run(_case.Kind, _p, _g, _s0, _s1, ++_handStep);
 
-    public void Torch() => _optimizer.step();
+    public void Torch() => TorchRun.Optimizer.step();
 
     public void Dispose()
     {
-        _optimizer.Dispose();
-        _parameter.Dispose();
+        if (_torch is var (parameter, optimizer))
+        {
+            optimizer.Dispose();
+            parameter.Dispose();
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Diagnostics;
 using System.Linq;
@@ -153,6 +154,30 @@ internal static unsafe class LoopExperiments
                 double[] times = Interleaved([run.UserRule, run.BuiltIn], run.Refill);
                 Console.WriteLine($"  {kind,-8} N={n,-6} {times[0],9:F1} {times[1],9:F1} {times[1] / times[0],6:F2}");
             }
+        }
+    }
+
+    /// <summary>
+    /// <c>--placement-experiments</c>: Adam's generated update at N = 4 096 (four 16 KiB streams) with its state buffers
+    /// allocated 0, 1, …, 15 × 256 B after the parameter and gradient arrays (a pad array in between), so the streams'
+    /// offsets modulo 4 KiB differ; the hand-written loop on its own arrays alongside. Median ns per call, interleaved.
+    /// </summary>
+    public static void Placement()
+    {
+        Console.WriteLine("Adam at N = 4096: pad (B), generated ns, hand-written ns, ratio t_hand/t_generated");
+        var runs = new List<(int Pad, FamilyRunner Run, byte[] Keep)>();
+        for (int k = 0; k < 16; k++)
+        {
+            var run = new FamilyRunner(new FamilyCase(FamilyKind.Adam, 4_096));
+            byte[] pad = new byte[k * 256];
+            run.Generated(); // allocates the state buffers after the pad
+            runs.Add((k * 256, run, pad));
+        }
+
+        foreach (var (pad, run, keep) in runs)
+        {
+            double[] times = Interleaved([run.Generated, run.HandWritten], run.Refill);
+            Console.WriteLine($"  {pad,5} {times[0],8:F1} {times[1],8:F1} {times[1] / times[0],6:F2}   {keep.Length}");
         }
     }
 

@@ -21,6 +21,12 @@ if (args is ["--small-experiments"])
     return;
 }
 
+if (args is ["--placement-experiments"])
+{
+    LoopExperiments.Placement();
+    return;
+}
+
 if (args is ["--family-experiments"])
 {
     LoopExperiments.Family();

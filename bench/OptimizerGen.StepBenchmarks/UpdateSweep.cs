@@ -65,17 +65,21 @@ public class UpdateSweep
 
     internal static SweepRunner NewRunner(SweepCase c) => c.Type == "double" ? new SweepRunner<double>(c) : new SweepRunner<float>(c);
 
-    private void Setup(int torchThreads, bool check) => _run = Prepare(Case, torchThreads, check);
+    private void Setup(int? torchThreads, bool check) => _run = Prepare(Case, torchThreads, check);
 
     /// <summary>
-    /// The runner of <paramref name="sweepCase"/>: libtorch limited to <paramref name="torchThreads"/>, the variants checked
-    /// against each other when <paramref name="check"/> (in one process per case), and, for large N, every loop brought
-    /// to tier-1 code first.
+    /// The runner of <paramref name="sweepCase"/>: libtorch limited to <paramref name="torchThreads"/> (null: a process
+    /// that measures no TorchSharp variant and so never loads libtorch), the variants checked against each other when
+    /// <paramref name="check"/> (in one process per case), and, for large N, every loop brought to tier-1 code first.
     /// </summary>
-    internal static SweepRunner Prepare(SweepCase sweepCase, int torchThreads, bool check)
+    internal static SweepRunner Prepare(SweepCase sweepCase, int? torchThreads, bool check)
     {
-        torch.set_num_threads(torchThreads);
-        Console.WriteLine($"// torch.get_num_threads() = {torch.get_num_threads()}, Environment.ProcessorCount = {Environment.ProcessorCount}");
+        if (torchThreads is int threads)
+        {
+            torch.set_num_threads(threads);
+            Console.WriteLine($"// torch.get_num_threads() = {torch.get_num_threads()}, Environment.ProcessorCount = {Environment.ProcessorCount}");
+        }
+
         SweepRunner run = NewRunner(sweepCase);
         if (check)
         {
@@ -106,7 +110,7 @@ public class UpdateSweep
             small.Dispose();
         }
 
-        if (sweepCase.N >= 4_194_304)
+        if (sweepCase.N >= 4_194_304 && torchThreads is not null)
         {
             // Does libtorch really use the threads it was given? Process CPU time over wall time of a few steps.
             var process = Process.GetCurrentProcess();
@@ -127,7 +131,10 @@ public class UpdateSweep
     [GlobalSetup(Target = nameof(HandWritten))]
     public void SetupAndCheck() => Setup(1, check: true);
 
-    [GlobalSetup(Targets = [nameof(Generated), nameof(Naive), nameof(TensorPrimitives), nameof(TorchSharp1), nameof(Stream)])]
+    [GlobalSetup(Targets = [nameof(Generated), nameof(Naive), nameof(TensorPrimitives), nameof(Stream)])]
+    public void SetupOnly() => Setup(null, check: false);
+
+    [GlobalSetup(Target = nameof(TorchSharp1))]
     public void SetupOneThread() => Setup(1, check: false);
 
     [GlobalCleanup]
@@ -293,7 +300,7 @@ public sealed class SweepRunner<T> : SweepRunner
     private readonly IGeneratedModel<T> _model, _modelThreads2;
     private readonly SweepArrays<T> _hand, _naive, _tensor;
     private readonly T[] _scratch;
-    private readonly TorchRmsProp<T> _torch;
+    private TorchRmsProp<T>? _torch;   // made on first use: a process that measures no TorchSharp variant never loads libtorch
 
     public SweepRunner(SweepCase c)
     {
@@ -306,8 +313,9 @@ public sealed class SweepRunner<T> : SweepRunner
         _naive = NewArrays();
         _tensor = NewArrays();
         _scratch = new T[c.N];
-        _torch = new TorchRmsProp<T>(c, _p0, _g0);
     }
+
+    private TorchRmsProp<T> TorchRun => _torch ??= new TorchRmsProp<T>(_case, _p0, _g0);
 
     private IGeneratedModel<T> NewModel(int threads)
     {
@@ -333,7 +341,7 @@ public sealed class SweepRunner<T> : SweepRunner
             HandWritten();
             Naive();
             TensorPrimitives();
-            _torch.Step();
+            TorchRun.Step();
             Refill();
         }
 
@@ -348,7 +356,7 @@ public sealed class SweepRunner<T> : SweepRunner
         double tol = typeof(T) == typeof(float) ? 1e-5 : 1e-12;
         SweepCheck.Close<T>(p, _naive.P, tol, "p, naive vs generated, " + what);
         SweepCheck.Close<T>(p, _tensor.P, tol, "p, TensorPrimitives vs generated, " + what);
-        SweepCheck.Close<T>(p, _torch.Parameters(), tol, "p, TorchSharp vs generated, " + what);
+        SweepCheck.Close<T>(p, TorchRun.Parameters(), tol, "p, TorchSharp vs generated, " + what);
     }
 
     public override void Refill()
@@ -372,9 +380,9 @@ public sealed class SweepRunner<T> : SweepRunner
 
     public override void Stream() => SweepLoops.Stream(_hand.P, _hand.G, _hand.V);
 
-    public override void Torch() => _torch.Step();
+    public override void Torch() => TorchRun.Step();
 
-    public override void Dispose() => _torch.Dispose();
+    public override void Dispose() => _torch?.Dispose();
 }
 
 /// <summary>The generated model of a case, behind one interface (the call is virtual for every variant alike).</summary>
