@@ -5,7 +5,8 @@ Usage: bench/summarize.py BenchmarkDotNet.Artifacts/results
 Reads *UpdateSweep-report.csv and *UpdateThreadsSweep-report.csv; prints, per case, ns/step, GB/s, allocated bytes,
 speed relative to the hand-written loop (t_hand / t), the fraction of the stream ceiling (GB/s / stream GB/s), and
 the speed-up over TorchSharp with 1 and 2 threads (t_torch / t). Then, from *FamilySweep-report.csv, the same for
-each family optimizer (ns/step, GB/s, allocated, vs hand-written, × faster than TorchSharp).
+each family optimizer (ns/step, GB/s, allocated, vs hand-written, × faster than TorchSharp), and from
+*UserRuleSweep-report.csv each user rule against its built-in (t_built-in / t_user).
 """
 import csv
 import glob
@@ -108,6 +109,23 @@ def main(folder):
             hand = f"{t['HandWritten'] / t[m]:.2f}" if "HandWritten" in t else ""
             torch = f"{t['TorchSharp1'] / t[m]:,.1f}" if "TorchSharp1" in t and m != "TorchSharp1" else ""
             print(f"| {kind} | {n:,} | {m} | {t[m]:,.1f} | {gbs:.1f} | {family[(case, m)].get('Allocated', '-')} | {hand} | {torch} |")
+
+    rules = load(folder, "UserRuleSweep")
+    if not rules:
+        return
+    print()
+    print("| Rule | N | built-in ns/step | user rule ns/step | Allocated (user) | user vs built-in (t_built-in / t_user) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    rcases = []
+    for case, _ in rules:
+        if case not in rcases:
+            rcases.append(case)
+    for case in sorted(rcases, key=lambda c: (c.split()[0], int(c.split("N=")[1]))):
+        if (case, "BuiltIn") not in rules or (case, "UserRule") not in rules:
+            continue
+        built, user = ns(rules[(case, "BuiltIn")]["Mean"]), ns(rules[(case, "UserRule")]["Mean"])
+        kind, n = case.split()[0], int(case.split("N=")[1])
+        print(f"| {kind} | {n:,} | {built:,.1f} | {user:,.1f} | {rules[(case, 'UserRule')].get('Allocated', '-')} | {built / user:.2f} |")
 
 
 if __name__ == "__main__":
