@@ -526,9 +526,12 @@ internal sealed class LossBuilder
                 var a = Real(scope, depth - 1, want);
                 var b = Real(scope, depth - 1, want);
                 string op = _r.Pick("+", "-", "*", "*", "/");
-                if (a.Type == "int" && b.Type == "int" && op == "/")
+                if (op == "/")
                 {
-                    a = ($"({want}){Wrap(a.Code)}", want);   // no int division (by a constant 0, CS0020)
+                    // Never an int division (by a constant 0: CS0020; by a counter that is 0: an exception): the divisor
+                    // is cast to the wanted floating type whatever type it was tracked as. (Guarding only when both
+                    // operands were tracked as int let `(0 / 2) / 0` through in the 10 000-case run of 939cb13.)
+                    b = ($"({want}){Wrap(b.Code)}", want);
                 }
 
                 return ($"{Wrap(a.Code)} {op} {Wrap(b.Code)}", Widest(a.Type, b.Type));
