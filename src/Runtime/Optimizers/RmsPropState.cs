@@ -122,8 +122,10 @@ public sealed class RmsPropState<T>
     /// The same update as <see cref="Update(Span{T}, Span{T}, in RmsPropCoefficients{T})"/>, split over up to
     /// <paramref name="threads"/> threads when the array has at least <see cref="MinParallelLength"/> elements. The chunks are
     /// whole multiples of 64 elements, so every element goes through exactly the arithmetic of the single-threaded update:
-    /// the results are bit for bit the same.
+    /// the results are bit for bit the same. Never inlined into the generated update: its locals would join the
+    /// generated method's frame, which the user's assembly zeroes on every call (this assembly skips that).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public void Update(T[] parameter, T[] gradient, in RmsPropCoefficients<T> c, int threads)
     {
         ArgumentNullException.ThrowIfNull(parameter);

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using OptimizerGen.Kernels;
 
 namespace OptimizerGen.Rules;
@@ -35,23 +36,32 @@ public sealed class UpdateState<T>
     /// <exception cref="InvalidOperationException">The lengths differ.</exception>
     public void CheckLength(int parameterLength, string fieldName)
     {
-        foreach (T[]? buffer in (ReadOnlySpan<T[]?>)[_buffer0, _buffer1, _buffer2])
+        // Inline compares, the message out of line: this runs on every step.
+        if ((_buffer0 is not null && _buffer0.Length != parameterLength) ||
+            (_buffer1 is not null && _buffer1.Length != parameterLength) ||
+            (_buffer2 is not null && _buffer2.Length != parameterLength))
         {
-            if (buffer is not null && buffer.Length != parameterLength)
-            {
-                throw new InvalidOperationException(
-                    $"Parameter '{fieldName}' has length {parameterLength}, but its optimizer state was built for length {buffer.Length}. " +
-                    "Replace parameter arrays only with arrays of the same length, or call ResetOptimizerState() first.");
-            }
+            ThrowLength(parameterLength, fieldName, (_buffer0 ?? _buffer1 ?? _buffer2)!.Length);
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLength(int parameterLength, string fieldName, int stateLength) =>
+        throw new InvalidOperationException(
+            $"Parameter '{fieldName}' has length {parameterLength}, but its optimizer state was built for length {stateLength}. " +
+            "Replace parameter arrays only with arrays of the same length, or call ResetOptimizerState() first.");
 
     /// <summary>
     /// Creates the buffers <paramref name="rule"/> uses (filled with their initial values), then runs its fused update
     /// over the parameter on up to <paramref name="threads"/> threads (arrays of at least <see cref="MinParallelLength"/>
     /// elements, in chunks of whole multiples of 64 elements: bit-identical to one thread) and zeroes the gradient.
     /// </summary>
+    /// <remarks>
+    /// Never inlined into the generated update: its locals would join the generated method's frame, which the user's
+    /// assembly zeroes on every call (this assembly skips that).
+    /// </remarks>
     /// <exception cref="ArgumentException">The gradient's length differs from the parameter's; nothing was changed.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public void Update<TRule>(T[] parameter, T[] gradient, in TRule rule, int threads = 1)
         where TRule : struct, IUpdateRule<TRule, T>
     {
