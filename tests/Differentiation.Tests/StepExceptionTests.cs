@@ -67,6 +67,28 @@ public sealed class StepExceptionTests
     }
 
     [Fact]
+    public void An_exception_from_the_update_after_the_batch_does_not_zero_Grad()
+    {
+        // The batch is accumulated completely; the update then refuses a non-finite gradient (ErrorIfNonFinite). That is
+        // not the loss failing part-way: Grad keeps the batch's gradient, and the model works on.
+        LabelBias m = Trained();
+        long steps = m.StepCount;
+        m.GradientClipping = GradientClipping.ByGlobalNorm(1.0) with { ErrorIfNonFinite = true };
+        float s = m.S;
+        m.S = float.PositiveInfinity;
+
+        Assert.Throws<InvalidOperationException>(() => m.Step([0, 1]));
+
+        Assert.False(float.IsFinite(m.Grad.S));
+        Assert.Equal(steps, m.StepCount);
+        m.S = s;
+        m.Grad.S = 0f;
+        m.Grad.B.AsSpan().Clear();
+        m.Step([0, 1]); // the guard and the accumulating flag were released
+        Assert.Equal(steps + 1, m.StepCount);
+    }
+
+    [Fact]
     public void A_bad_batch_rejected_before_the_loss_runs_keeps_Grad()
     {
         LabelBias m = Trained();

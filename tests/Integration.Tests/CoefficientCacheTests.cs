@@ -152,6 +152,22 @@ public sealed class CoefficientCacheTests
             step <= 10 ? new Lion { LearningRate = 0.01 } : new Lion { LearningRate = 0.003, WeightDecay = 0.1 });
     }
 
+    [Fact]
+    public void A_user_rule_that_reads_the_step_rebuilds_every_step()
+    {
+        // Its bias correction reads the step: cached from one step to the next, it would stay at the first step's value.
+        static Subject<UserAdam> Of(UserAdamModel m) => new(
+            o => m.Optimizer = o,
+            c => m.GradientClipping = c,
+            step => SetMixed(m.Grad.A, ref m.Grad.S, step),
+            m.ApplyGradients,
+            m.ResetOptimizerState,
+            () => [m.S, .. m.A]);
+
+        AssertSameBits(Of(new UserAdamModel()), Of(new UserAdamModel()), step =>
+            step <= 10 ? new UserAdam() : new UserAdam { LearningRate = 3e-3, Beta1 = 0.8 });
+    }
+
     private static void SetMixed(float[] w, ref float s, int step)
     {
         s = Gradient(step, -1);

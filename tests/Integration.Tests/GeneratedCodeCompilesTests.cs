@@ -77,6 +77,35 @@ public sealed class GeneratedCodeCompilesTests
     }
 
     /// <summary>
+    /// The loss's parameters are in scope in the generated Step and AccumulateGradients, so every member those methods
+    /// use is qualified with <c>this.</c>: loss parameters named like them (<c>Grad</c>, <c>__accumulating</c>,
+    /// <c>__busy</c>, <c>__Step</c>) must not hide them.
+    /// </summary>
+    [Fact]
+    public void Loss_parameters_named_like_generated_members_compile()
+    {
+        (IReadOnlyList<string> diagnostics, int generated) = Compile("""
+            using System;
+            using OptimizerGen;
+            [Optimize(typeof(RmsProp))]
+            public partial class Shadows
+            {
+                [Param] public float W = 1f;
+                [Param] public float[] V = new float[2];
+
+                [Loss]
+                public float Loss(float Grad, float __accumulating, float __busy, float __Step, float __ApplyGradients, float __ZeroGradients, float __AccumulateGradients)
+                {
+                    float e = W * Grad + V[0] * __accumulating + V[1] * __busy - __Step + __ApplyGradients * __ZeroGradients * __AccumulateGradients;
+                    return e * e;
+                }
+            }
+            """);
+        Assert.Equal(1, generated);
+        Assert.True(diagnostics.Count == 0, string.Join("\n", diagnostics.Take(5)));
+    }
+
+    /// <summary>
     /// BUG: an array parameter declared nullable (<c>[Param] public float[]? A;</c>, assigned later) gives nullable
     /// warnings in the generated ApplyGradients — CS8602 on <c>this.A.Length</c> (passed to CheckLength) and CS8604 on
     /// <c>CheckShape(this.M, …)</c> — errors under TreatWarningsAsErrors. GeneratedCodeGuard.CheckArrays

@@ -318,7 +318,7 @@ internal static class ClassEmitter
     {
         using (writer.Block(signature))
         {
-            writer.Line($"{KnownTypes.ConcurrentUseRef}.Enter(ref __busy, \"{model.Name}\");");
+            writer.Line($"{KnownTypes.ConcurrentUseRef}.Enter(ref this.__busy, \"{model.Name}\");");
             using (writer.Block("try"))
             {
                 writer.Line(body);
@@ -326,18 +326,18 @@ internal static class ClassEmitter
 
             if (zeroGradientsOnThrow)
             {
-                using (writer.Block("catch when (__accumulating)"))
+                using (writer.Block("catch when (this.__accumulating)"))
                 {
                     writer.Line("// The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.");
-                    writer.Line("__accumulating = false;");
-                    writer.Line("__ZeroGradients();");
+                    writer.Line("this.__accumulating = false;");
+                    writer.Line("this.__ZeroGradients();");
                     writer.Line("throw;");
                 }
             }
 
             using (writer.Block("finally"))
             {
-                writer.Line("__busy = 0;");
+                writer.Line("this.__busy = 0;");
             }
         }
     }

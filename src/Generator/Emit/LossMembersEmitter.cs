@@ -59,11 +59,11 @@ internal static class LossMembersEmitter
         writer.Line("/// exception propagates (the sample's partial gradient cannot be separated from what was accumulated before).</remarks>");
         writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
         writer.Line(generatedCode);
-        ClassEmitter.EmitGuarded(writer, model, $"public {rt} AccumulateGradients({parameters})", $"return __AccumulateGradients({string.Join(", ", loss.Parameters.Select(p => p.Name))});", zeroGradientsOnThrow: true);
+        ClassEmitter.EmitGuarded(writer, model, $"public {rt} AccumulateGradients({parameters})", $"return this.__AccumulateGradients({string.Join(", ", loss.Parameters.Select(p => p.Name))});", zeroGradientsOnThrow: true);
         writer.Line();
         using (writer.Block($"private {rt} __AccumulateGradients({parameters})"))
         {
-            writer.Line($"Gradients {grad} = Grad;");
+            writer.Line($"Gradients {grad} = this.Grad;");
             ClassEmitter.EmitArrayChecks(writer, model, grad);
             foreach (var (field, local) in scalars)
             {
@@ -74,9 +74,9 @@ internal static class LossMembersEmitter
                 .Concat(new[] { loss.ReturnType == NumType.Float ? "1f" : "1d" })
                 .Concat(scalars.Select(s => "ref " + s.Local))
                 .Concat(GradientEmitter.ArrayArguments(model, f => $"this.{f.Id}{(f.IsNullable ? "!" : string.Empty)}", f => $"{grad}.{f.Id}")));
-            writer.Line("__accumulating = true;");
+            writer.Line("this.__accumulating = true;");
             writer.Line($"{rt} {result} = {GradientEmitter.CoreName(loss)}({arguments});");
-            writer.Line("__accumulating = false;");
+            writer.Line("this.__accumulating = false;");
             foreach (var (field, local) in scalars)
             {
                 writer.Line($"{grad}.{field.Id} += {local};");
@@ -138,7 +138,7 @@ internal static class LossMembersEmitter
         writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
         writer.Line(generatedCode);
         string stepArguments = string.Join(", ", (explicitCount ? new[] { count } : Array.Empty<string>()).Concat(loss.Parameters.Select(p => p.Name)));
-        ClassEmitter.EmitGuarded(writer, model, $"public {rt} Step({string.Join(", ", parameters)})", $"return __Step({stepArguments});", zeroGradientsOnThrow: true);
+        ClassEmitter.EmitGuarded(writer, model, $"public {rt} Step({string.Join(", ", parameters)})", $"return this.__Step({stepArguments});", zeroGradientsOnThrow: true);
         writer.Line();
         using (writer.Block($"private {rt} __Step({string.Join(", ", parameters)})"))
         {
@@ -162,7 +162,7 @@ internal static class LossMembersEmitter
                 }
             }
 
-            writer.Line($"Gradients {grad} = Grad;");
+            writer.Line($"Gradients {grad} = this.Grad;");
             ClassEmitter.EmitArrayChecks(writer, model, grad);
             writer.Line();
             writer.Line(loss.Sum
@@ -179,7 +179,7 @@ internal static class LossMembersEmitter
             }
 
             writer.Line($"{rt} {total} = {(loss.ReturnType == NumType.Float ? "0f" : "0d")};");
-            writer.Line("__accumulating = true;");
+            writer.Line("this.__accumulating = true;");
             using (writer.Block($"for (int {k} = 0; {k} < {count}; {k}++)"))
             {
                 string arguments = string.Join(", ", loss.Parameters
@@ -191,13 +191,13 @@ internal static class LossMembersEmitter
             }
 
             writer.Line();
-            writer.Line("__accumulating = false;");
+            writer.Line("this.__accumulating = false;");
             foreach (var (field, local) in scalars)
             {
                 writer.Line($"{grad}.{field.Id} = {local};");
             }
 
-            writer.Line("__ApplyGradients();");
+            writer.Line("this.__ApplyGradients();");
             writer.Line(loss.Sum ? $"return {total};" : $"return {total} / {count};");
         }
     }

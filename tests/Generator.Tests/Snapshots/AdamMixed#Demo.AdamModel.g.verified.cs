@@ -92,14 +92,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "AdamModel");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -175,14 +175,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "AdamModel");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -201,14 +201,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "AdamModel");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -219,14 +219,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "AdamModel");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -262,14 +262,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "AdamModel");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "AdamModel");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 

@@ -92,14 +92,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Linear");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -169,14 +169,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Linear");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -194,14 +194,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Linear");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -212,14 +212,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Linear");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -251,14 +251,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Linear");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Linear");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 

@@ -91,14 +91,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Model");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -157,14 +157,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Model");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -181,14 +181,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Model");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -199,14 +199,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Model");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -231,14 +231,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Model");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Model");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 

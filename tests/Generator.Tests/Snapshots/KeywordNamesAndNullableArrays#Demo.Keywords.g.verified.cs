@@ -93,14 +93,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -238,36 +238,36 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> @params, float @out)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
             try
             {
-                return __AccumulateGradients(@params, @out);
+                return this.__AccumulateGradients(@params, @out);
             }
-            catch when (__accumulating)
+            catch when (this.__accumulating)
             {
                 // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-                __accumulating = false;
-                __ZeroGradients();
+                this.__accumulating = false;
+                this.__ZeroGradients();
                 throw;
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
         private float __AccumulateGradients(global::System.ReadOnlySpan<float> @params, float @out)
         {
-            Gradients grad = Grad;
+            Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.@base, grad.@base, "base");
             __optimizerState.@base.CheckLength(this.@base.Length, "base");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Matrix, grad.Matrix, "Matrix");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.Matrix, 4, "Matrix", "[2, 2]");
             __optimizerState.Matrix.CheckLength(this.Matrix.Length, "Matrix");
             float din = 0f;
-            __accumulating = true;
+            this.__accumulating = true;
             float loss = __LossWithGradient(@params, @out, 1f, ref din, this.@base!, grad.@base, this.Matrix!, grad.Matrix);
-            __accumulating = false;
+            this.__accumulating = false;
             grad.@in += din;
             return loss;
         }
@@ -288,21 +288,21 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> @params, global::System.ReadOnlySpan<float> @out)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
             try
             {
-                return __Step(@params, @out);
+                return this.__Step(@params, @out);
             }
-            catch when (__accumulating)
+            catch when (this.__accumulating)
             {
                 // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-                __accumulating = false;
-                __ZeroGradients();
+                this.__accumulating = false;
+                this.__ZeroGradients();
                 throw;
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -313,7 +313,7 @@ namespace Demo
             if (count <= 0) throw new global::System.ArgumentException("Step needs at least one sample.", "out");
             if (@params.Length % count != 0) throw new global::System.ArgumentException($"'params' has {@params.Length} elements, which is not a whole number of vectors for {count} samples.", "params");
             int paramsWidth = @params.Length / count;
-            Gradients grad = Grad;
+            Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.@base, grad.@base, "base");
             __optimizerState.@base.CheckLength(this.@base.Length, "base");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.Matrix, grad.Matrix, "Matrix");
@@ -325,15 +325,15 @@ namespace Demo
             float[] baseValues = this.@base!, baseGradient = grad.@base;   // read once, not per sample
             double[] MatrixValues = this.Matrix!, MatrixGradient = grad.Matrix;   // read once, not per sample
             float total = 0f;
-            __accumulating = true;
+            this.__accumulating = true;
             for (int k = 0; k < count; k++)
             {
                 total += __LossWithGradient(@params.Slice(k * paramsWidth, paramsWidth), @out[k], scale, ref din, baseValues, baseGradient, MatrixValues, MatrixGradient);
             }
 
-            __accumulating = false;
+            this.__accumulating = false;
             grad.@in = din;
-            __ApplyGradients();
+            this.__ApplyGradients();
             return total / count;
         }
 
@@ -396,14 +396,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -422,14 +422,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -440,14 +440,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -483,14 +483,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Keywords");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 

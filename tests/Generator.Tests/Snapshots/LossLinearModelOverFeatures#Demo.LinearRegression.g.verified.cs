@@ -93,14 +93,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -227,33 +227,33 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double AccumulateGradients(global::System.ReadOnlySpan<double> features, double target)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
             try
             {
-                return __AccumulateGradients(features, target);
+                return this.__AccumulateGradients(features, target);
             }
-            catch when (__accumulating)
+            catch when (this.__accumulating)
             {
                 // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-                __accumulating = false;
-                __ZeroGradients();
+                this.__accumulating = false;
+                this.__ZeroGradients();
                 throw;
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
         private double __AccumulateGradients(global::System.ReadOnlySpan<double> features, double target)
         {
-            Gradients grad = Grad;
+            Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
             __optimizerState.W.CheckLength(this.W.Length, "W");
             double dB = 0d;
-            __accumulating = true;
+            this.__accumulating = true;
             double loss = __LossWithGradient(features, target, 1d, ref dB, this.W, grad.W);
-            __accumulating = false;
+            this.__accumulating = false;
             grad.B += dB;
             return loss;
         }
@@ -274,21 +274,21 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double Step(global::System.ReadOnlySpan<double> features, global::System.ReadOnlySpan<double> target)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
             try
             {
-                return __Step(features, target);
+                return this.__Step(features, target);
             }
-            catch when (__accumulating)
+            catch when (this.__accumulating)
             {
                 // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-                __accumulating = false;
-                __ZeroGradients();
+                this.__accumulating = false;
+                this.__ZeroGradients();
                 throw;
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -299,7 +299,7 @@ namespace Demo
             if (count <= 0) throw new global::System.ArgumentException("Step needs at least one sample.", "target");
             if (features.Length % count != 0) throw new global::System.ArgumentException($"'features' has {features.Length} elements, which is not a whole number of vectors for {count} samples.", "features");
             int featuresWidth = features.Length / count;
-            Gradients grad = Grad;
+            Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
             __optimizerState.W.CheckLength(this.W.Length, "W");
 
@@ -307,15 +307,15 @@ namespace Demo
             double dB = grad.B;
             double[] WValues = this.W, WGradient = grad.W;   // read once, not per sample
             double total = 0d;
-            __accumulating = true;
+            this.__accumulating = true;
             for (int k = 0; k < count; k++)
             {
                 total += __LossWithGradient(features.Slice(k * featuresWidth, featuresWidth), target[k], scale, ref dB, WValues, WGradient);
             }
 
-            __accumulating = false;
+            this.__accumulating = false;
             grad.B = dB;
-            __ApplyGradients();
+            this.__ApplyGradients();
             return total / count;
         }
 
@@ -384,14 +384,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -409,14 +409,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -427,14 +427,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -463,14 +463,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "LinearRegression");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 

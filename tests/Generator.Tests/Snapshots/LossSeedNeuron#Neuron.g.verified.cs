@@ -75,14 +75,14 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
         try
         {
             return __ApplyGradients();
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
@@ -250,32 +250,32 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float AccumulateGradients(float x, float y)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
         try
         {
-            return __AccumulateGradients(x, y);
+            return this.__AccumulateGradients(x, y);
         }
-        catch when (__accumulating)
+        catch when (this.__accumulating)
         {
             // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-            __accumulating = false;
-            __ZeroGradients();
+            this.__accumulating = false;
+            this.__ZeroGradients();
             throw;
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
     private float __AccumulateGradients(float x, float y)
     {
-        Gradients grad = Grad;
+        Gradients grad = this.Grad;
         float dW = 0f;
         float dB = 0f;
-        __accumulating = true;
+        this.__accumulating = true;
         float loss = __LossWithGradient(x, y, 1f, ref dW, ref dB);
-        __accumulating = false;
+        this.__accumulating = false;
         grad.W += dW;
         grad.B += dB;
         return loss;
@@ -297,21 +297,21 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
         try
         {
-            return __Step(x, y);
+            return this.__Step(x, y);
         }
-        catch when (__accumulating)
+        catch when (this.__accumulating)
         {
             // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-            __accumulating = false;
-            __ZeroGradients();
+            this.__accumulating = false;
+            this.__ZeroGradients();
             throw;
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
@@ -321,22 +321,22 @@ partial class Neuron
         int count = x.Length;
         if (count <= 0) throw new global::System.ArgumentException("Step needs at least one sample.", "x");
         if (y.Length != count) throw new global::System.ArgumentException($"'y' has {y.Length} values but 'x' has {count}: pass one per sample.", "y");
-        Gradients grad = Grad;
+        Gradients grad = this.Grad;
 
         float scale = 1f;   // the loss is summed over the batch
         float dW = grad.W;
         float dB = grad.B;
         float total = 0f;
-        __accumulating = true;
+        this.__accumulating = true;
         for (int k = 0; k < count; k++)
         {
             total += __LossWithGradient(x[k], y[k], scale, ref dW, ref dB);
         }
 
-        __accumulating = false;
+        this.__accumulating = false;
         grad.W = dW;
         grad.B = dB;
-        __ApplyGradients();
+        this.__ApplyGradients();
         return total;
     }
 
@@ -392,14 +392,14 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void ResetOptimizerState()
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
         try
         {
             __ResetOptimizerState();
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
@@ -417,14 +417,14 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(global::System.IO.Stream destination)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
         try
         {
             __CreateCheckpoint().WriteTo(destination);
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
@@ -435,14 +435,14 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(string path)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
         try
         {
             __CreateCheckpoint().WriteTo(path);
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
@@ -469,14 +469,14 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void LoadCheckpoint(global::System.IO.Stream source)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
         try
         {
             __LoadCheckpoint(source);
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 

@@ -91,14 +91,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -182,35 +182,35 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, int label)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
             try
             {
-                return __AccumulateGradients(x, label);
+                return this.__AccumulateGradients(x, label);
             }
-            catch when (__accumulating)
+            catch when (this.__accumulating)
             {
                 // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-                __accumulating = false;
-                __ZeroGradients();
+                this.__accumulating = false;
+                this.__ZeroGradients();
                 throw;
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
         private float __AccumulateGradients(global::System.ReadOnlySpan<float> x, int label)
         {
-            Gradients grad = Grad;
+            Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W, 12, "W", "[3, 4]");
             __optimizerState.W.CheckLength(this.W.Length, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.B, grad.B, "B");
             __optimizerState.B.CheckLength(this.B.Length, "B");
-            __accumulating = true;
+            this.__accumulating = true;
             float loss = __LossWithGradient(x, label, 1f, this.W, grad.W, this.B, grad.B);
-            __accumulating = false;
+            this.__accumulating = false;
             return loss;
         }
 
@@ -230,21 +230,21 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> label)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
             try
             {
-                return __Step(x, label);
+                return this.__Step(x, label);
             }
-            catch when (__accumulating)
+            catch when (this.__accumulating)
             {
                 // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-                __accumulating = false;
-                __ZeroGradients();
+                this.__accumulating = false;
+                this.__ZeroGradients();
                 throw;
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -255,7 +255,7 @@ namespace Demo
             if (count <= 0) throw new global::System.ArgumentException("Step needs at least one sample.", "label");
             if (x.Length % count != 0) throw new global::System.ArgumentException($"'x' has {x.Length} elements, which is not a whole number of vectors for {count} samples.", "x");
             int xWidth = x.Length / count;
-            Gradients grad = Grad;
+            Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W, 12, "W", "[3, 4]");
             __optimizerState.W.CheckLength(this.W.Length, "W");
@@ -266,14 +266,14 @@ namespace Demo
             float[] WValues = this.W, WGradient = grad.W;   // read once, not per sample
             float[] BValues = this.B, BGradient = grad.B;   // read once, not per sample
             float total = 0f;
-            __accumulating = true;
+            this.__accumulating = true;
             for (int k = 0; k < count; k++)
             {
                 total += __LossWithGradient(x.Slice(k * xWidth, xWidth), label[k], scale, WValues, WGradient, BValues, BGradient);
             }
 
-            __accumulating = false;
-            __ApplyGradients();
+            this.__accumulating = false;
+            this.__ApplyGradients();
             return total / count;
         }
 
@@ -382,14 +382,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -407,14 +407,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -425,14 +425,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -464,14 +464,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Softmax");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 

@@ -92,14 +92,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -245,27 +245,27 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, float y)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
             try
             {
-                return __AccumulateGradients(x, y);
+                return this.__AccumulateGradients(x, y);
             }
-            catch when (__accumulating)
+            catch when (this.__accumulating)
             {
                 // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-                __accumulating = false;
-                __ZeroGradients();
+                this.__accumulating = false;
+                this.__ZeroGradients();
                 throw;
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
         private float __AccumulateGradients(global::System.ReadOnlySpan<float> x, float y)
         {
-            Gradients grad = Grad;
+            Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W1, grad.W1, "W1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W1, 16, "W1", "[8, 2]");
             __optimizerState.W1.CheckLength(this.W1.Length, "W1");
@@ -274,9 +274,9 @@ namespace Demo
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W2, grad.W2, "W2");
             __optimizerState.W2.CheckLength(this.W2.Length, "W2");
             float dB2 = 0f;
-            __accumulating = true;
+            this.__accumulating = true;
             float loss = __LossWithGradient(x, y, 1f, ref dB2, this.W1, grad.W1, this.B1, grad.B1, this.W2, grad.W2);
-            __accumulating = false;
+            this.__accumulating = false;
             grad.B2 += dB2;
             return loss;
         }
@@ -297,21 +297,21 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
             try
             {
-                return __Step(x, y);
+                return this.__Step(x, y);
             }
-            catch when (__accumulating)
+            catch when (this.__accumulating)
             {
                 // The loss threw part-way through accumulating (an index out of range, …): Grad holds part of it.
-                __accumulating = false;
-                __ZeroGradients();
+                this.__accumulating = false;
+                this.__ZeroGradients();
                 throw;
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -322,7 +322,7 @@ namespace Demo
             if (count <= 0) throw new global::System.ArgumentException("Step needs at least one sample.", "y");
             if (x.Length % count != 0) throw new global::System.ArgumentException($"'x' has {x.Length} elements, which is not a whole number of vectors for {count} samples.", "x");
             int xWidth = x.Length / count;
-            Gradients grad = Grad;
+            Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W1, grad.W1, "W1");
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckShape(this.W1, 16, "W1", "[8, 2]");
             __optimizerState.W1.CheckLength(this.W1.Length, "W1");
@@ -337,15 +337,15 @@ namespace Demo
             float[] B1Values = this.B1, B1Gradient = grad.B1;   // read once, not per sample
             float[] W2Values = this.W2, W2Gradient = grad.W2;   // read once, not per sample
             float total = 0f;
-            __accumulating = true;
+            this.__accumulating = true;
             for (int k = 0; k < count; k++)
             {
                 total += __LossWithGradient(x.Slice(k * xWidth, xWidth), y[k], scale, ref dB2, W1Values, W1Gradient, B1Values, B1Gradient, W2Values, W2Gradient);
             }
 
-            __accumulating = false;
+            this.__accumulating = false;
             grad.B2 = dB2;
-            __ApplyGradients();
+            this.__ApplyGradients();
             return total / count;
         }
 
@@ -472,14 +472,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -499,14 +499,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -517,14 +517,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -566,14 +566,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mlp");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 

@@ -94,14 +94,14 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
         try
         {
             return __ApplyGradients();
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
@@ -279,14 +279,14 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void ResetOptimizerState()
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
         try
         {
             __ResetOptimizerState();
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
@@ -306,14 +306,14 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(global::System.IO.Stream destination)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
         try
         {
             __CreateCheckpoint().WriteTo(destination);
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
@@ -324,14 +324,14 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(string path)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
         try
         {
             __CreateCheckpoint().WriteTo(path);
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 
@@ -370,14 +370,14 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void LoadCheckpoint(global::System.IO.Stream source)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Mixed");
+        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
         try
         {
             __LoadCheckpoint(source);
         }
         finally
         {
-            __busy = 0;
+            this.__busy = 0;
         }
     }
 

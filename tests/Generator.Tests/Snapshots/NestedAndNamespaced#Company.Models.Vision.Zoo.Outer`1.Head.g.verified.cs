@@ -81,14 +81,14 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public bool ApplyGradients()
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
+                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
                     try
                     {
                         return __ApplyGradients();
                     }
                     finally
                     {
-                        __busy = 0;
+                        this.__busy = 0;
                     }
                 }
 
@@ -242,14 +242,14 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void ResetOptimizerState()
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
+                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
                     try
                     {
                         __ResetOptimizerState();
                     }
                     finally
                     {
-                        __busy = 0;
+                        this.__busy = 0;
                     }
                 }
 
@@ -267,14 +267,14 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void SaveCheckpoint(global::System.IO.Stream destination)
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
+                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
                     try
                     {
                         __CreateCheckpoint().WriteTo(destination);
                     }
                     finally
                     {
-                        __busy = 0;
+                        this.__busy = 0;
                     }
                 }
 
@@ -285,14 +285,14 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void SaveCheckpoint(string path)
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
+                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
                     try
                     {
                         __CreateCheckpoint().WriteTo(path);
                     }
                     finally
                     {
-                        __busy = 0;
+                        this.__busy = 0;
                     }
                 }
 
@@ -319,14 +319,14 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void LoadCheckpoint(global::System.IO.Stream source)
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Head");
+                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
                     try
                     {
                         __LoadCheckpoint(source);
                     }
                     finally
                     {
-                        __busy = 0;
+                        this.__busy = 0;
                     }
                 }
 

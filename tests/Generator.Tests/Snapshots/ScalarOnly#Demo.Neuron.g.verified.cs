@@ -77,14 +77,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -238,14 +238,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -263,14 +263,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -281,14 +281,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 
@@ -315,14 +315,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref __busy, "Neuron");
+            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                __busy = 0;
+                this.__busy = 0;
             }
         }
 

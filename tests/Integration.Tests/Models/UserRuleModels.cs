@@ -213,3 +213,33 @@ public partial class SignSgdModel
     [Param] public float S;
     [Param] public double[] A = [];
 }
+
+/// <summary>Adam as a user writes it, with PyTorch's bias correction: its coefficients read the step.</summary>
+[UpdateRule]
+public partial struct UserAdam
+{
+    public UserAdam() { }
+
+    public double LearningRate { get; init; } = 1e-3;
+
+    public double Beta1 { get; init; } = 0.9;
+
+    public double Beta2 { get; init; } = 0.999;
+
+    public double Eps { get; init; } = 1e-8;
+
+    void Update(ref double p, double g, [State("exp_avg")] ref double m, [State("exp_avg_sq")] ref double v, long t)
+    {
+        m = Math.FusedMultiplyAdd(g, 1 - Beta1, Beta1 * m);
+        v = Math.FusedMultiplyAdd((1 - Beta2) * g, g, Beta2 * v);
+        double denominator = Math.Sqrt(v) / Math.Sqrt(1 - Math.Pow(Beta2, t)) + Eps;
+        p += -LearningRate / (1 - Math.Pow(Beta1, t)) * m / denominator;
+    }
+}
+
+[Optimize(typeof(UserAdam))]
+public partial class UserAdamModel
+{
+    [Param] public float S;
+    [Param] public float[] A = new float[37];
+}
