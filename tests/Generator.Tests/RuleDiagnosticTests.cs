@@ -272,6 +272,37 @@ public class RuleDiagnosticTests
         Assert.Equal(2, result.GeneratedSources.Length);
     }
 
+    [Fact]
+    public void RenamedNamesDoNotClashWithTheUsersOwnRenamedLookingNames()
+    {
+        // T becomes T_ in the generated code, but this method has its own T_, and options_ beside options: the renames
+        // must keep going (T__, options__) rather than give two variables one name.
+        var (result, output) = GeneratorHarness.Run("""
+            using System;
+            using OptimizerGen;
+            [UpdateRule]
+            public partial struct Clash2
+            {
+                public Clash2() { }
+                public double Rate { get; init; } = 0.1;
+                void Update(ref double p, double g, ref double T, long clipping)
+                {
+                    double options = Rate * clipping;
+                    double options_ = options * 2;
+                    double T_ = g * options_;
+                    double clipping_ = T_ + T;
+                    T = Math.Max(T, Math.Abs(clipping_));
+                    p -= options * T_ / (Math.Sqrt(T) + 1e-8);
+                }
+            }
+            [Optimize(typeof(Clash2))]
+            public partial class Model2 { [Param] public float W; [Param] public double[] V = new double[3]; }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        Assert.Equal(2, result.GeneratedSources.Length);
+    }
+
     private static void Expect(string markedSource, string advice)
     {
         (string source, var expected) = Markup.Parse(markedSource);

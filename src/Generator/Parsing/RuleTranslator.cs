@@ -45,9 +45,11 @@ internal sealed class RuleTranslator
     private int _flags;
     private int _values;
     private bool _readsStep;   // a coefficient reads the step: the rule is rebuilt every step
+    private readonly HashSet<string> _spelled;   // every identifier the user's Update method spells: renames avoid them
 
-    private RuleTranslator(SemanticModel model, Dictionary<ISymbol, Hyperparameter> hyperparameters, List<DiagnosticInfo> diagnostics, IParameterSymbol? step)
+    private RuleTranslator(SemanticModel model, Dictionary<ISymbol, Hyperparameter> hyperparameters, List<DiagnosticInfo> diagnostics, IParameterSymbol? step, HashSet<string> spelled)
     {
+        _spelled = spelled;
         _model = model;
         _hyperparameters = hyperparameters;
         _diagnostics = diagnostics;
@@ -153,11 +155,12 @@ internal sealed class RuleTranslator
         }
 
         SemanticModel model = compilation.GetSemanticModel(syntax.SyntaxTree);
-        var translator = new RuleTranslator(model, hyperparameters, diagnostics, step);
+        var spelled = new HashSet<string>(syntax.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText));
+        var translator = new RuleTranslator(model, hyperparameters, diagnostics, step, spelled);
         var signature = new List<string>();
         for (int i = 0; i < 2 + stateCount; i++)
         {
-            string id = ElementName(parameters[i].Name);
+            string id = translator.ElementName(parameters[i].Name);
             translator._elementNames[parameters[i]] = id;
             signature.Add(id);
         }
@@ -829,18 +832,36 @@ internal sealed class RuleTranslator
         }
     }
 
-    /// <summary>An element value's name in Apply, clear of Apply's type parameters and its rule.</summary>
-    private static string ElementName(string name) =>
-        ApplyNames.Contains(name) || name.StartsWith("__", System.StringComparison.Ordinal) ? name + "_" : Identifiers.Escape(name);
+    /// <summary>An element value's name in Apply, clear of Apply's type parameters and the kernel's fields.</summary>
+    private string ElementName(string name) =>
+        Unclash(name, ApplyNames.Contains(name) || name.StartsWith("__", System.StringComparison.Ordinal));
 
     /// <summary>The step's name in Create: <c>step</c>, or the user's name for it, clear of Create's other parameters.</summary>
-    private string StepName => _step is null || _step.Name == "step" ? "step" : CreateNames.Contains(_step.Name) ? _step.Name + "_" : Identifiers.Escape(_step.Name);
+    private string StepName => _step is null || _step.Name == "step" ? "step" : Unclash(_step.Name, CreateNames.Contains(_step.Name));
 
     /// <summary>A coefficient local's name in Create, clear of Create's own parameters.</summary>
-    private string CoefficientLocal(ILocalSymbol local)
+    private string CoefficientLocal(ILocalSymbol local) =>
+        Unclash(local.Name, CreateNames.Contains(local.Name) || local.Name.StartsWith("__", System.StringComparison.Ordinal));
+
+    /// <summary>
+    /// <paramref name="name"/> as written, or — when it <paramref name="clashes"/> with a generated name — with as many
+    /// <c>_</c> appended as it takes to be a name the user's method does not spell itself (<c>T</c> → <c>T_</c>, or
+    /// <c>T__</c> when the method also has a <c>T_</c>).
+    /// </summary>
+    private string Unclash(string name, bool clashes)
     {
-        string name = Identifiers.Escape(local.Name);
-        return CreateNames.Contains(local.Name) || local.Name.StartsWith("__", System.StringComparison.Ordinal) ? local.Name + "_" : name;
+        if (!clashes)
+        {
+            return Identifiers.Escape(name);
+        }
+
+        string candidate = name + "_";
+        while (_spelled.Contains(candidate))
+        {
+            candidate += "_";
+        }
+
+        return candidate;
     }
 
     private static string? CoefficientType(ITypeSymbol type) => type.SpecialType switch
