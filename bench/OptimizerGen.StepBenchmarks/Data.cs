@@ -25,6 +25,30 @@ internal static class Data
         return values;
     }
 
+    /// <summary>
+    /// Brings every loop of a large case to tier-1 code before anything is measured: two rounds of 200 calls of each
+    /// of <paramref name="calls"/> on a small case of the same types (the same methods), <paramref name="refill"/>
+    /// after each, with a pause for the background JIT. One call at the large N takes milliseconds, too few for the
+    /// measured calls to leave tier-0 and OSR code on their own.
+    /// </summary>
+    public static void WarmUpOnSmallCase(Action refill, params Action[] calls)
+    {
+        for (int round = 0; round < 2; round++)
+        {
+            for (int call = 0; call < 200; call++)
+            {
+                foreach (Action c in calls)
+                {
+                    c();
+                }
+
+                refill();
+            }
+
+            System.Threading.Thread.Sleep(150);
+        }
+    }
+
     /// <summary>The seed's two points.</summary>
     public static readonly float[] SeedXs = [0.5f, 2.5f];
 

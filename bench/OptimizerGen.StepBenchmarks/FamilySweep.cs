@@ -4,7 +4,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Threading;
 using BenchmarkDotNet.Attributes;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -114,20 +113,8 @@ public class FamilySweep
 
         if (Case.N >= 262_144)
         {
-            // One call takes milliseconds here: bring both managed loops to tier-1 code on a small case first.
             var small = new FamilyRunner(Case with { N = 4_096 });
-            for (int round = 0; round < 2; round++)
-            {
-                for (int call = 0; call < 200; call++)
-                {
-                    small.Generated();
-                    small.HandWritten();
-                    small.Refill();
-                }
-
-                Thread.Sleep(150);
-            }
-
+            Data.WarmUpOnSmallCase(small.Refill, small.Generated, small.HandWritten);
             small.Dispose();
         }
     }

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Threading;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
@@ -91,21 +90,7 @@ public class UpdateSweep
             // One call takes from 20 µs to 50 ms here: bring every loop to tier-1 code on a small case of the same types
             // first, so no measured call runs tier-0 or OSR code (the loops are the same methods at every N).
             SweepRunner small = NewRunner(sweepCase with { N = 4_096 });
-            for (int round = 0; round < 2; round++)
-            {
-                for (int call = 0; call < 200; call++)
-                {
-                    small.Generated();
-                    small.GeneratedThreads2();
-                    small.HandWritten();
-                    small.Naive();
-                    small.TensorPrimitives();
-                    small.Stream();
-                    small.Refill();
-                }
-
-                Thread.Sleep(150);
-            }
+            Data.WarmUpOnSmallCase(small.Refill, small.Generated, small.GeneratedThreads2, small.HandWritten, small.Naive, small.TensorPrimitives, small.Stream);
 
             small.Dispose();
         }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
 using BenchmarkDotNet.Attributes;
 
 namespace OptimizerGen.StepBenchmarks;
@@ -111,19 +110,8 @@ public class UserRuleSweep
 
         if (Case.N >= 262_144)
         {
-            // One call takes milliseconds here: bring both to tier-1 code on a small case first.
             var small = new UserRuleRunner(Case with { N = 4_096 });
-            for (int round = 0; round < 2; round++)
-            {
-                for (int call = 0; call < 200; call++)
-                {
-                    small.BuiltIn();
-                    small.UserRule();
-                    small.Refill();
-                }
-
-                Thread.Sleep(150);
-            }
+            Data.WarmUpOnSmallCase(small.Refill, small.BuiltIn, small.UserRule);
         }
     }
 

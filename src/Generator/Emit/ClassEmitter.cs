@@ -180,12 +180,7 @@ internal static class ClassEmitter
             using (writer.Block($"if (SkipNonFiniteGradients && !({finite}))"))
             {
                 writer.Line("// Non-finite guard: drop this gradient; parameters, optimizer state and StepCount stay as they are.");
-                foreach (ParamField field in model.Fields)
-                {
-                    writer.Line(field.IsArray
-                        ? $"global::System.Array.Clear(grad.{field.Id});"
-                        : $"grad.{field.Id} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
-                }
+                EmitZeroGradients(writer, model, "grad");
 
                 writer.Line("SkippedSteps++;");
                 writer.Line("return false;");
@@ -304,6 +299,17 @@ internal static class ClassEmitter
             }
 
             writer.Line($"__optimizerState.{field.Id}.CheckLength(this.{field.Id}.Length, \"{field.Name}\");");
+        }
+    }
+
+    /// <summary>Sets every gradient in <paramref name="grad"/> (a <c>Gradients</c> local) to zero.</summary>
+    internal static void EmitZeroGradients(IndentedWriter writer, OptimizedClass model, string grad)
+    {
+        foreach (ParamField field in model.Fields)
+        {
+            writer.Line(field.IsArray
+                ? $"global::System.Array.Clear({grad}.{field.Id});"
+                : $"{grad}.{field.Id} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
         }
     }
 

@@ -25,12 +25,7 @@ internal static class LossMembersEmitter
         using (writer.Block("private void __ZeroGradients()"))
         {
             writer.Line("Gradients grad = Grad;");
-            foreach (ParamField field in model.Fields)
-            {
-                writer.Line(field.IsArray
-                    ? $"global::System.Array.Clear(grad.{field.Id});"
-                    : $"grad.{field.Id} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
-            }
+            ClassEmitter.EmitZeroGradients(writer, model, "grad");
         }
 
         writer.Line();

@@ -173,13 +173,13 @@ internal static class UpdateRuleEmitter
                 writer.Line();
                 writer.Line(AggressiveInlining);
                 writer.Line("public nuint Vectors<TSimd, TVector>(in " + Rules + ".ElementStreams<T> streams, nuint start, nuint length)");
-                writer.Line("    where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>");
+                writer.Line(SimdConstraint);
                 writer.Line("    where TVector : struct =>");
                 writer.Line($"    {Rules}.ElementwiseLoop<T, TSimd, TVector>.Run(new Kernel<TSimd, TVector>(__rule), StateCount, streams, start, length);");
                 writer.Line();
                 writer.Line("/// <summary>The element update at one width, its coefficients broadcast once before the loop.</summary>");
                 writer.Line($"private readonly struct Kernel<TSimd, TVector>({self} __rule) : {Rules}.IVectorUpdate<TVector>");
-                writer.Line("    where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>");
+                writer.Line(SimdConstraint);
                 writer.Line("    where TVector : struct");
                 using (writer.Block())
                 {
@@ -207,6 +207,8 @@ internal static class UpdateRuleEmitter
             }
         }
     }
+
+    private const string SimdConstraint = "    where TSimd : struct, global::OptimizerGen.Simd.ISimd<TVector, T>";
 
     private const string AggressiveInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 

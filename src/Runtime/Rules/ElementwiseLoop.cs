@@ -51,9 +51,12 @@ public static class ElementwiseLoop
                 done = Width<T, TUpdate, Simd256<T>, Vector256<T>>(update, streams, 0, length);
             }
         }
-        else if (Simd128<T>.IsHardwareAccelerated && n >= Simd128<T>.Count)
+        else if (Simd128<T>.IsHardwareAccelerated)
         {
-            done = Width<T, TUpdate, Simd128<T>, Vector128<T>>(update, streams, 0, length);
+            if (n >= Simd128<T>.Count)
+            {
+                done = Width<T, TUpdate, Simd128<T>, Vector128<T>>(update, streams, 0, length);
+            }
         }
 
         if (done < length)
