@@ -32,6 +32,14 @@ public sealed class ConstructGradientTests
         GradientCheck.Run<ArithmeticModel>(r => Scalars<ArithmeticModel>(r, (m, x, y) => m.Loss(x, y), (m, x, y) => m.AccumulateGradients(x, y)));
 
     [Fact]
+    public void Repeated_factors_in_a_product() =>
+        GradientCheck.Run<RepeatedFactorsModel>(r => Scalars<RepeatedFactorsModel>(r, (m, x, y) => m.Loss(x, y), (m, x, y) => m.AccumulateGradients(x, y)));
+
+    [Fact]
+    public void Adjoints_added_to_across_branches_and_loop_iterations() =>
+        GradientCheck.Run<AdjointFlowModel>(r => Scalars<AdjointFlowModel>(r, (m, x, y) => m.Loss(x, y), (m, x, y) => m.AccumulateGradients(x, y)));
+
+    [Fact]
     public void Unary_minus() =>
         GradientCheck.Run<UnaryMinusModel>(r => Scalars<UnaryMinusModel>(r, (m, x, y) => m.Loss(x, y), (m, x, y) => m.AccumulateGradients(x, y)));
 

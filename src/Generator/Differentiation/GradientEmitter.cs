@@ -24,6 +24,14 @@ internal sealed class GradientEmitter
     private readonly Dictionary<string, string> _paramAdjoint = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Values, string Gradient)> _arrays = new(StringComparer.Ordinal);
     private readonly Dictionary<NumType, string> _tapes = new();
+
+    /// <summary>
+    /// The adjoint locals known to be 0 where the reverse pass is being written: the first contribution to one is an
+    /// assignment (<c>e_bar = …</c>), not an addition to 0. All are 0 where the reverse pass starts and again after a
+    /// statement's reverse resets one; a loop body starts without those its reverse adds to (a later iteration's start
+    /// is the previous one's end), and after a loop or a branch only what holds on every way through is kept.
+    /// </summary>
+    private HashSet<string> _zeroAdjoints = new(StringComparer.Ordinal);
     private readonly string _seed;
     private readonly string _lossLocal;
     private readonly string? _branches;
@@ -148,6 +156,7 @@ internal sealed class GradientEmitter
 
             _writer.Line();
             _writer.Line("// Reverse: the adjoint of each statement, last to first (x_bar = ∂loss/∂x, scaled by the seed).");
+            _zeroAdjoints = new HashSet<string>(_bar.Values, StringComparer.Ordinal);
             Reverse(_loss.Body, topLevel: true);
             _writer.Line($"return {_lossLocal};");
         }
@@ -333,11 +342,14 @@ internal sealed class GradientEmitter
                     break;
                 case If branch:
                     _writer.Line("// reverse of: " + branch.Source);
+                    var beforeBranch = new HashSet<string>(_zeroAdjoints, StringComparer.Ordinal);
                     using (_writer.Block($"if ({_branches}.Pop())"))
                     {
                         Reverse(branch.Then, topLevel: false);
                     }
 
+                    HashSet<string> afterThen = _zeroAdjoints;
+                    _zeroAdjoints = beforeBranch;
                     if (branch.Else.Count > 0)
                     {
                         using (_writer.Block("else"))
@@ -346,16 +358,21 @@ internal sealed class GradientEmitter
                         }
                     }
 
+                    _zeroAdjoints.IntersectWith(afterThen);
                     break;
                 case For loop:
                     _writer.Line("// reverse of: " + loop.Source);
                     string last = loop.Inclusive ? Code(loop.End)
                         : loop.End is Literal { Code: var end } && int.TryParse(end, out int bound) ? (bound - 1).ToString(System.Globalization.CultureInfo.InvariantCulture)
                         : Code(new Binary("-", loop.End, new Literal("1", NumType.Int), NumType.Int));
+                    var beforeLoop = new HashSet<string>(_zeroAdjoints, StringComparer.Ordinal);
+                    _zeroAdjoints.ExceptWith(AdjointsAddedTo(loop.Body));
                     using (_writer.Block($"for (int {loop.Counter} = {last}; {loop.Counter} >= {Code(loop.Start)}; {loop.Counter}--)"))
                     {
                         Reverse(loop.Body, topLevel: false);
                     }
+
+                    _zeroAdjoints.IntersectWith(beforeLoop);   // the loop may run no iteration
 
                     break;
                 case Return ret:
@@ -423,6 +440,7 @@ internal sealed class GradientEmitter
             }
 
             _writer.Line($"{bar} = {Zero(assign.Type)};");
+            _zeroAdjoints.Add(bar);
             if (assign.SaveOldValue)
             {
                 _writer.Line($"{assign.Target} = {_tapes[assign.Type]}.Pop();");
@@ -433,6 +451,20 @@ internal sealed class GradientEmitter
                 Adjoint(assign.Value, adjoint);
             }
         }
+    }
+
+    /// <summary>The adjoints the reverse of <paramref name="block"/> may add to: those of every local its expressions read.</summary>
+    private IEnumerable<string> AdjointsAddedTo(IEnumerable<Stmt> block)
+    {
+        var read = new HashSet<string>(StringComparer.Ordinal);
+        var assignments = new List<Assign>();
+        LocalsRead(block, read, assignments);
+        foreach (Assign assign in assignments)
+        {
+            LocalsRead(assign.Value, read);
+        }
+
+        return read.Where(_bar.ContainsKey).Select(name => _bar[name]);
     }
 
     /// <summary>Recomputes the values the partial derivatives of <paramref name="expr"/> need, then propagates <paramref name="seed"/> to its leaves.</summary>
@@ -497,7 +529,8 @@ internal sealed class GradientEmitter
         switch (node)
         {
             case Local local:
-                _writer.Line($"{_bar[local.Name]} += {adjoint};");
+                string bar = _bar[local.Name];
+                _writer.Line(_zeroAdjoints.Remove(bar) ? $"{bar} = {adjoint};" : $"{bar} += {adjoint};");
                 break;
             case ParamScalar param:
                 _writer.Line($"{_paramAdjoint[param.Field]} += {adjoint};");
@@ -519,6 +552,19 @@ internal sealed class GradientEmitter
                 Pass(b.Left, adjoint, values);
                 Pass(b.Right, $"-{adjoint}", values);
                 break;
+            case Binary { Operator: "*" } b when Partials.RepeatedProduct(b) is { } factors:
+                // A repeated factor (e·e, 0.5·e·e): ∂/∂f of c·fᵏ·r = k·c·fᵏ⁻¹·r, one term per distinct factor.
+                // Each factor as its first occurrence: the one whose value was computed above (values are keyed by node).
+                var distinct = factors.Distinct().ToList();
+                factors = factors.Select(f => distinct.First(d => d.Equals(f))).ToList();
+                foreach (Expr factor in distinct)
+                {
+                    var others = new List<Expr>(factors);
+                    others.Remove(factor);
+                    Pass(factor, ProductTerm(adjoint, factors.Count(f => f.Equals(factor)), others, node.Type, values), values);
+                }
+
+                break;
             case Binary { Operator: "*" } b:
                 Pass(b.Left, $"{adjoint} * {V(b.Right)}", values);
                 Pass(b.Right, $"{adjoint} * {V(b.Left)}", values);
@@ -529,15 +575,20 @@ internal sealed class GradientEmitter
                 break;
             case Conditional conditional:
                 bool constantCondition = DisableUnreachableWarning(conditional.Condition);
+                var beforeConditional = new HashSet<string>(_zeroAdjoints, StringComparer.Ordinal);
                 using (_writer.Block($"if ({Code(conditional.Condition)})"))
                 {
                     Adjoint(conditional.WhenTrue, adjoint);
                 }
 
+                HashSet<string> afterTrue = _zeroAdjoints;
+                _zeroAdjoints = beforeConditional;
                 using (_writer.Block("else"))
                 {
                     Adjoint(conditional.WhenFalse, adjoint);
                 }
+
+                _zeroAdjoints.IntersectWith(afterTrue);
 
                 RestoreUnreachableWarning(constantCondition);
 
@@ -600,6 +651,42 @@ internal sealed class GradientEmitter
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="adjoint"/> · <paramref name="multiplicity"/> · <paramref name="others"/>, with the multiplicity and
+    /// the literal factors folded into one constant (left out when it is 1): <c>seed * e</c> for ∂(0.5f·e·e)/∂e.
+    /// </summary>
+    private string ProductTerm(string adjoint, int multiplicity, List<Expr> others, NumType type, Dictionary<Expr, string> values)
+    {
+        double constant = multiplicity;
+        var terms = new List<string> { adjoint };
+        foreach (Expr other in others)
+        {
+            if (other is Literal literal && LiteralValue(literal) is double value)
+            {
+                constant *= value;
+            }
+            else
+            {
+                terms.Add(Code(other, values, 100));
+            }
+        }
+
+        if (constant != 1)
+        {
+            terms.Insert(1, LossParser.LiteralCode(constant, type));
+        }
+
+        return string.Join(" * ", terms);
+    }
+
+    /// <summary>The value of a finite numeric literal (<c>0.5f</c>, <c>2d</c>); null for anything else.</summary>
+    private static double? LiteralValue(Literal literal)
+    {
+        string code = literal.Code.TrimEnd('f', 'F', 'd', 'D');
+        return double.TryParse(code, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+            && !double.IsNaN(value) && !double.IsInfinity(value) ? value : null;
     }
 
     /// <summary>Hands <paramref name="adjoint"/> to <paramref name="child"/>: straight to a leaf, through a named local to an inner node.</summary>

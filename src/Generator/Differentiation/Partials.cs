@@ -14,6 +14,7 @@ internal static class Partials
     /// <summary>The nodes (children or the node itself) whose values the node's partial derivatives use.</summary>
     public static IEnumerable<Expr> ValuesUsedBy(Expr node) => node switch
     {
+        Binary { Operator: "*" } b when RepeatedProduct(b) is { } factors => factors.Distinct(),
         Binary { Operator: "*" } b => new[] { b.Left, b.Right },
         Binary { Operator: "/" } b => new[] { b.Right, b },
         Call { Function: Function.Exp or Function.Sqrt or Function.Tanh or Function.Sigmoid } call => new Expr[] { call },
@@ -26,6 +27,33 @@ internal static class Partials
     /// The children whose values are computed together with their parent in one reverse block. A conditional's branches
     /// are not: the reverse pass evaluates its condition and differentiates only the branch taken, in a block of its own.
     /// </summary>
+    /// <summary>
+    /// The factors of a product x₁·x₂·…·xₙ (nested <c>*</c> of one type) in which a factor other than a literal or
+    /// constant appears more than once — <c>e * e</c>, <c>0.5f * e * e</c>, <c>W[i] * x * W[i]</c> — else null. The reverse
+    /// pass differentiates such a product as a whole: ∂/∂f of c·fᵏ·r is k·c·fᵏ⁻¹·r, one term (with k·c folded), where
+    /// the product rule taken node by node would add k terms.
+    /// </summary>
+    public static List<Expr>? RepeatedProduct(Binary product)
+    {
+        var factors = new List<Expr>();
+        Flatten(product, product.Type, factors);
+        var seen = new HashSet<Expr>();
+        return factors.Any(f => f is not (Literal or Constant) && !seen.Add(f)) ? factors : null;
+    }
+
+    private static void Flatten(Expr node, NumType type, List<Expr> factors)
+    {
+        if (node is Binary { Operator: "*" } b && b.Type == type)
+        {
+            Flatten(b.Left, type, factors);
+            Flatten(b.Right, type, factors);
+        }
+        else
+        {
+            factors.Add(node);
+        }
+    }
+
     public static IEnumerable<Expr> RegionChildren(Expr node) => node switch
     {
         Unary u => new[] { u.Operand },

@@ -854,3 +854,80 @@ public partial class PowInputBaseModel
     [Loss]
     public double Loss(double x) => (W * Math.Pow(x, P)) + (W * W);
 }
+
+/// <summary>
+/// Products with a repeated factor, which the reverse pass differentiates as a whole (∂/∂f of c·fᵏ·r = k·c·fᵏ⁻¹·r):
+/// a square with a constant, a cube with a constant between its factors, a repeated call, an array element squared,
+/// a repeated factor the gradient does not reach, and two repeated factors in one product.
+/// </summary>
+[Optimize(typeof(RmsProp))]
+public partial class RepeatedFactorsModel
+{
+    [Param] public double W = 0.5;
+    [Param] public double B = -0.25;
+    [Param] public double[] V = [0.3, -0.7, 1.1];
+
+    [Loss]
+    public double Loss(double x, double y)
+    {
+        double e = (W * x) + B - y;
+        double square = 0.5 * e * e;
+        double cube = (W - x) * 3.0 * (W - x) * (W - x);
+        double exps = Math.Exp(B) * x * Math.Exp(B);
+        double norm = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            norm += V[i] * V[i] * 0.25;
+        }
+
+        double inactive = x * x * W;
+        return square + cube + exps + norm + inactive + (e * W * e * W * B);
+    }
+}
+
+/// <summary>
+/// Adjoints that get several contributions: across a branch (an if, a conditional expression) taken one way or the other, across loop iterations, and
+/// from a local assigned again in every iteration. The reverse pass writes a first contribution with = only where the
+/// adjoint is known to be 0 on every way there; a wrong "known 0" drops a contribution and fails the check.
+/// </summary>
+[Optimize(typeof(RmsProp))]
+public partial class AdjointFlowModel
+{
+    [Param] public double W = 0.5;
+    [Param] public double B = -0.25;
+
+    [Loss]
+    public double Loss(double x, double y)
+    {
+        double a = W * 1.5;   // read by c and in one branch: its adjoint's first term comes from the branch, if taken
+        double k = W * 0.5;   // read only in the loop: its adjoint gets a term per iteration
+        double c = a * 5.0;
+        double r = 0;
+        if (x > 0)
+        {
+            r = a * 2.0;
+        }
+        else
+        {
+            r = y;
+        }
+
+        double s = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            s += (k * x) + (B * B);
+        }
+
+        double t = B;
+        for (int i = 0; i < 2; i++)
+        {
+            double u = t * W;
+            t = u + x;
+        }
+
+        double h = B * 0.75;   // the same through a conditional expression
+        double hh = h * 3.0;
+        double q = x > 0 ? h * h : y;
+        return (r * c) + (s * s) + (t * W) + q + hh;
+    }
+}

@@ -364,27 +364,24 @@ namespace Demo
             // reverse of: return (@float - @out) * (@float - @out);
             {
                 float v0 = @float - @out;
-                float v1 = @float - @out;
-                float g0 = seed * v1;
-                @float_bar += g0;
-                float g1 = seed * v0;
-                @float_bar += g1;
+                float g0 = seed * 2f * v0;
+                @float_bar = g0;
             }
             // reverse of: for (int @int = 0; @int < @base!.Length; @int++)
             for (int @int = this.@base!.Length - 1; @int >= 0; @int--)
             {
                 // reverse of: @float += @base![@int] * @params[@int] + (float)Matrix![@int];
                 {
-                    float g2 = @float_bar;   // @float_bar itself is unchanged: ∂@float/∂@float = 1
-                    base_grad[@int] += g2 * @params[@int];
-                    Matrix_grad[@int] += (double)g2;
+                    float g1 = @float_bar;   // @float_bar itself is unchanged: ∂@float/∂@float = 1
+                    base_grad[@int] += g1 * @params[@int];
+                    Matrix_grad[@int] += (double)g1;
                 }
             }
             // reverse of: float @float = @in;
             {
-                float g3 = @float_bar;
+                float g2 = @float_bar;
                 @float_bar = 0f;
-                din += g3;
+                din += g2;
             }
             return loss;
         }

@@ -348,31 +348,28 @@ namespace Demo
             // Reverse: the adjoint of each statement, last to first (x_bar = ∂loss/∂x, scaled by the seed).
             // reverse of: return 0.5 * error * error;
             {
-                double v0 = 0.5d * error;
-                double g0 = seed * error;
-                error_bar += g0 * 0.5d;
-                error_bar += seed * v0;
+                error_bar = seed * error;
             }
             // reverse of: double error = prediction - target;
             {
-                double g1 = error_bar;
+                double g0 = error_bar;
                 error_bar = 0d;
-                prediction_bar += g1;
+                prediction_bar = g0;
             }
             // reverse of: for (int i = 0; i < features.Length; i++)
             for (int i = features.Length - 1; i >= 0; i--)
             {
                 // reverse of: prediction += W[i] * features[i];
                 {
-                    double g2 = prediction_bar;   // prediction_bar itself is unchanged: ∂prediction/∂prediction = 1
-                    W_grad[i] += g2 * features[i];
+                    double g1 = prediction_bar;   // prediction_bar itself is unchanged: ∂prediction/∂prediction = 1
+                    W_grad[i] += g1 * features[i];
                 }
             }
             // reverse of: double prediction = B;
             {
-                double g3 = prediction_bar;
+                double g2 = prediction_bar;
                 prediction_bar = 0d;
-                dB += g3;
+                dB += g2;
             }
             return loss;
         }

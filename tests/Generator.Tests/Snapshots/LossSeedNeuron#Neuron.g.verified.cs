@@ -361,26 +361,21 @@ partial class Neuron
         // reverse of: return 0.5f * (f - y) * (f - y);
         {
             float v0 = f - y;
-            float v1 = 0.5f * v0;
-            float v2 = f - y;
-            float g0 = seed * v2;
-            float g1 = g0 * 0.5f;
-            f_bar += g1;
-            float g2 = seed * v1;
-            f_bar += g2;
+            float g0 = seed * v0;
+            f_bar = g0;
         }
         // reverse of: float f = 1f / (1f + MathF.Exp(-(W * x + B)));
         {
-            float g3 = f_bar;
+            float g1 = f_bar;
             f_bar = 0f;
-            float v3 = global::System.MathF.Exp(-(this.W * x + this.B));
-            float v4 = 1f + v3;
-            float v5 = 1f / v4;
-            float g4 = -g3 * v5 / v4;
-            float g5 = g4 * v3;
-            float g6 = -g5;
-            dW += g6 * x;
-            dB += g6;
+            float v1 = global::System.MathF.Exp(-(this.W * x + this.B));
+            float v2 = 1f + v1;
+            float v3 = 1f / v2;
+            float g2 = -g1 * v3 / v2;
+            float g3 = g2 * v1;
+            float g4 = -g3;
+            dW += g4 * x;
+            dB += g4;
         }
         return loss;
     }

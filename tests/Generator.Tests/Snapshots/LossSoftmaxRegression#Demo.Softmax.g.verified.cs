@@ -330,8 +330,8 @@ namespace Demo
             // Reverse: the adjoint of each statement, last to first (x_bar = ∂loss/∂x, scaled by the seed).
             // reverse of: return MathF.Log(sum) - target;
             {
-                sum_bar += seed / sum;
-                target_bar += -seed;
+                sum_bar = seed / sum;
+                target_bar = -seed;
             }
             // reverse of: for (int k = 0; k < Classes; k++)
             for (int k = 2; k >= 0; k--)
@@ -360,7 +360,7 @@ namespace Demo
                         float g2 = z_bar;
                         z_bar = 0f;
                         z = floats.Pop();
-                        z_bar += g2;
+                        z_bar = g2;
                         W_grad[k * 4 + i] += g2 * x[i];
                     }
                 }

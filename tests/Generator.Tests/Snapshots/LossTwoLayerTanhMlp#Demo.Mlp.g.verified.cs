@@ -396,71 +396,68 @@ namespace Demo
             {
                 if (error > 1f)
                 {
-                    error_bar += seed;
+                    error_bar = seed;
                 }
                 else
                 {
                     if (error < -1f)
                     {
-                        error_bar += -seed;
+                        error_bar = -seed;
                     }
                     else
                     {
-                        float v0 = 0.5f * error;
-                        float g0 = seed * error;
-                        error_bar += g0 * 0.5f;
-                        error_bar += seed * v0;
+                        error_bar = seed * error;
                     }
                 }
             }
             // reverse of: float error = output - y;
             {
-                float g1 = error_bar;
+                float g0 = error_bar;
                 error_bar = 0f;
-                output_bar += g1;
+                output_bar = g0;
             }
             // reverse of: for (int j = 0; j < Hidden; j++)
             for (int j = 7; j >= 0; j--)
             {
                 // reverse of: output += W2[j] * h;
                 {
-                    float g2 = output_bar;   // output_bar itself is unchanged: ∂output/∂output = 1
-                    W2_grad[j] += g2 * h;
-                    h_bar += g2 * W2_values[j];
+                    float g1 = output_bar;   // output_bar itself is unchanged: ∂output/∂output = 1
+                    W2_grad[j] += g1 * h;
+                    h_bar += g1 * W2_values[j];
                 }
                 // reverse of: float h = Activate(z);
                 {
-                    float g3 = h_bar;
+                    float g2 = h_bar;
                     h_bar = 0f;
                     h = floats.Pop();
-                    float v1 = global::System.MathF.Tanh(z);
-                    z_bar += g3 * (1f - v1 * v1);
+                    float v0 = global::System.MathF.Tanh(z);
+                    z_bar += g2 * (1f - v0 * v0);
                 }
                 // reverse of: for (int i = 0; i < 2; i++)
                 for (int i = 1; i >= 0; i--)
                 {
                     // reverse of: z += W1[j * 2 + i] * x[i];
                     {
-                        float g4 = z_bar;
+                        float g3 = z_bar;
                         z_bar = 0f;
                         z = floats.Pop();
-                        z_bar += g4;
-                        W1_grad[j * 2 + i] += g4 * x[i];
+                        z_bar = g3;
+                        W1_grad[j * 2 + i] += g3 * x[i];
                     }
                 }
                 // reverse of: float z = B1[j];
                 {
-                    float g5 = z_bar;
+                    float g4 = z_bar;
                     z_bar = 0f;
                     z = floats.Pop();
-                    B1_grad[j] += g5;
+                    B1_grad[j] += g4;
                 }
             }
             // reverse of: float output = B2;
             {
-                float g6 = output_bar;
+                float g5 = output_bar;
                 output_bar = 0f;
-                dB2 += g6;
+                dB2 += g5;
             }
             return loss;
         }
