@@ -101,9 +101,11 @@ internal static unsafe class LoopExperiments
         (string Name, Action Call)[] variants =
         [
             ("ScalarsF.ApplyGradients (N = 2)", () => scalars.ApplyGradients()),
+            ("the same without the concurrent-use guard", () => WithoutGuard(scalars)),
             ("hand-written loop, float[2]", () => SweepLoops.HandWrittenPlain(p2, g2, v2)),
             ("RmsPropCoefficients<float>.Create only", () => sink += RmsPropCoefficients<float>.Create(options, ++step).Decay),
             ("ArrayF.ApplyGradients (N = 64)", () => array.ApplyGradients()),
+            ("the same without the concurrent-use guard", () => WithoutGuard(array)),
             ("RmsPropState.Update, float[64]", () => state.Update(p, g, RmsPropCoefficients<float>.Create(options, 1), 1)),
             ("RmsPropState.Update, float[64], given c", () => state.Update(p, g, coefficients, 1)),
             ("the same on ArrayF's own arrays and state", () => array.OptimizerState.W.Update(array.W, array.Grad.W, coefficients, 1)),
@@ -128,6 +130,13 @@ internal static unsafe class LoopExperiments
             Console.WriteLine($"  {variants[k].Name,-40} {Median(samples[k]),8:F1}");
         }
     }
+
+    /// <summary>The generated update's body without its guard (the private method the public one calls inside it).</summary>
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "__ApplyGradients")]
+    private static extern bool WithoutGuard(ScalarsF model);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "__ApplyGradients")]
+    private static extern bool WithoutGuard(ArrayF model);
 
     /// <summary>
     /// <c>--family-experiments</c>: each family optimizer's generated update and hand-written loop at N = 4 096, timed
