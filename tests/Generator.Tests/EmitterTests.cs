@@ -43,8 +43,10 @@ public class EmitterTests
         Assert.True(lastCheck > 0 && lastCheck < stepIncrement && stepIncrement < firstUpdate, "checks must come before any state changes");
         Assert.True(lastCheck < norms && norms < stepIncrement, "the clipping norms (which may throw) must come before any state changes");
         Assert.Contains("CheckShape(this.W, 12, \"W\", \"[3, 4]\")", text);
-        Assert.Contains("state.W.Update(this.W, grad.W, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W) : f32, __updateThreads);", text);
-        Assert.Contains("state.B.Update(this.B, grad.B, clipping.ClipsNorm ? f32NoDecay.WithGradientFactor(factor_B) : f32NoDecay, __updateThreads);", text);
+        Assert.Contains("if (clipping.ClipsNorm) state.W.Update(this.W, grad.W, f32.WithGradientFactor(factor_W), __updateThreads);", text);
+        Assert.Contains("else state.W.Update(this.W, grad.W, in f32, __updateThreads);", text);   // by reference: no copy of the coefficients per step
+        Assert.Contains("if (clipping.ClipsNorm) state.B.Update(this.B, grad.B, f32NoDecay.WithGradientFactor(factor_B), __updateThreads);", text);
+        Assert.Contains("else state.B.Update(this.B, grad.B, in f32NoDecay, __updateThreads);", text);
         Assert.DoesNotContain("f64", text);
     }
 

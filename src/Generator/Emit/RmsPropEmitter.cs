@@ -124,6 +124,6 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         writer.Line(field.ExcludeFromWeightDecay
             ? $"// {field.Name} ({Names.Keyword(field.Element)}{shape}, no weight decay):  one fused pass of the same update over every element; grad.{field.Id} ← 0"
             : $"// {field.Name} ({Names.Keyword(field.Element)}{shape}):  one fused pass of the same update over every element; grad.{field.Id} ← 0");
-        writer.Line($"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {ClippedCoefficients(field)}, __updateThreads);");
+        EmitWithCoefficients(writer, field, $"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {{0}}, __updateThreads);");
     }
 }

@@ -103,13 +103,13 @@ internal sealed class RuleEmitter : OptimizerEmitter
     public override void EmitScalarUpdate(IndentedWriter writer, ParamField field)
     {
         writer.Line($"// {field.Name}{(field.ExcludeFromWeightDecay ? " (no weight decay)" : string.Empty)}:  {Formula(field)}");
-        writer.Line($"state.{field.Id}.Update(ref this.{field.Id}, ref grad.{field.Id}, {ClippedCoefficients(field)}, step);");
+        EmitWithCoefficients(writer, field, $"state.{field.Id}.Update(ref this.{field.Id}, ref grad.{field.Id}, {{0}}, step);");
     }
 
     public override void EmitArrayUpdate(IndentedWriter writer, ParamField field)
     {
         string shape = field.Shape.Count == 0 ? "[]" : "[" + string.Join("×", field.Shape) + "]";
         writer.Line($"// {field.Name} ({Names.Keyword(field.Element)}{shape}{(field.ExcludeFromWeightDecay ? ", no weight decay" : string.Empty)}):  one fused pass of {Formula(field)} ;  grad.{field.Id} ← 0");
-        writer.Line($"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {ClippedCoefficients(field)}, __updateThreads);");
+        EmitWithCoefficients(writer, field, $"state.{field.Id}.Update(this.{field.Id}, grad.{field.Id}, {{0}}, __updateThreads);");
     }
 }

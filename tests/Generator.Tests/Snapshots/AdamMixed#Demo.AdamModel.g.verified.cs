@@ -147,13 +147,16 @@ namespace Demo
             ref readonly var f32NoDecay = ref __f32NoDecay;
 
             // Scale:  g ← clip(±g) + λ·Scale ;  m ← β₁·m + (1−β₁)·g ;  v ← β₂·v + (1−β₂)·g² ;  Scale ← Scale − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)
-            state.Scale.Update(ref this.Scale, ref grad.Scale, clipping.ClipsNorm ? f32.WithGradientFactor(factor_Scale) : f32, step);
+            if (clipping.ClipsNorm) state.Scale.Update(ref this.Scale, ref grad.Scale, f32.WithGradientFactor(factor_Scale), step);
+            else state.Scale.Update(ref this.Scale, ref grad.Scale, in f32, step);
 
             // Weights (float[4×8]):  one fused pass of g ← clip(±g) + λ·Weights ;  m ← β₁·m + (1−β₁)·g ;  v ← β₂·v + (1−β₂)·g² ;  Weights ← Weights − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε) ;  grad.Weights ← 0
-            state.Weights.Update(this.Weights, grad.Weights, clipping.ClipsNorm ? f32.WithGradientFactor(factor_Weights) : f32, __updateThreads);
+            if (clipping.ClipsNorm) state.Weights.Update(this.Weights, grad.Weights, f32.WithGradientFactor(factor_Weights), __updateThreads);
+            else state.Weights.Update(this.Weights, grad.Weights, in f32, __updateThreads);
 
             // Bias (float[], no weight decay):  one fused pass of g ← clip(±g) ;  m ← β₁·m + (1−β₁)·g ;  v ← β₂·v + (1−β₂)·g² ;  Bias ← Bias − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε) ;  grad.Bias ← 0
-            state.Bias.Update(this.Bias, grad.Bias, clipping.ClipsNorm ? f32NoDecay.WithGradientFactor(factor_Bias) : f32NoDecay, __updateThreads);
+            if (clipping.ClipsNorm) state.Bias.Update(this.Bias, grad.Bias, f32NoDecay.WithGradientFactor(factor_Bias), __updateThreads);
+            else state.Bias.Update(this.Bias, grad.Bias, in f32NoDecay, __updateThreads);
 
             return true;
         }

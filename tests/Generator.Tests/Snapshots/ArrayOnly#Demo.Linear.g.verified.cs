@@ -144,10 +144,12 @@ namespace Demo
             ref readonly var f32NoDecay = ref __f32NoDecay;
 
             // Weights (float[16×784]):  one fused pass of the same update over every element; grad.Weights ← 0
-            state.Weights.Update(this.Weights, grad.Weights, clipping.ClipsNorm ? f32.WithGradientFactor(factor_Weights) : f32, __updateThreads);
+            if (clipping.ClipsNorm) state.Weights.Update(this.Weights, grad.Weights, f32.WithGradientFactor(factor_Weights), __updateThreads);
+            else state.Weights.Update(this.Weights, grad.Weights, in f32, __updateThreads);
 
             // _bias (float[], no weight decay):  one fused pass of the same update over every element; grad._bias ← 0
-            state._bias.Update(this._bias, grad._bias, clipping.ClipsNorm ? f32NoDecay.WithGradientFactor(factor__bias) : f32NoDecay, __updateThreads);
+            if (clipping.ClipsNorm) state._bias.Update(this._bias, grad._bias, f32NoDecay.WithGradientFactor(factor__bias), __updateThreads);
+            else state._bias.Update(this._bias, grad._bias, in f32NoDecay, __updateThreads);
 
             return true;
         }

@@ -141,10 +141,12 @@ namespace Demo
             ref readonly var f64 = ref __f64;
 
             // W:  g ← clip(±g) ;  Clamped.Update(ref W, g, ref exp_avg, ref peak)
-            state.W.Update(ref this.W, ref grad.W, clipping.ClipsNorm ? f64.WithGradientFactor(factor_W) : f64, step);
+            if (clipping.ClipsNorm) state.W.Update(ref this.W, ref grad.W, f64.WithGradientFactor(factor_W), step);
+            else state.W.Update(ref this.W, ref grad.W, in f64, step);
 
             // V (float[]):  one fused pass of g ← clip(±g) ;  Clamped.Update(ref V, g, ref exp_avg, ref peak) ;  grad.V ← 0
-            state.V.Update(this.V, grad.V, clipping.ClipsNorm ? f32.WithGradientFactor(factor_V) : f32, __updateThreads);
+            if (clipping.ClipsNorm) state.V.Update(this.V, grad.V, f32.WithGradientFactor(factor_V), __updateThreads);
+            else state.V.Update(this.V, grad.V, in f32, __updateThreads);
 
             return true;
         }

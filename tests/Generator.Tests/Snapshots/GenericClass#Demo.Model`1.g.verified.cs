@@ -136,7 +136,8 @@ namespace Demo
             ref readonly var f64 = ref __f64;
 
             // Theta (double[]):  one fused pass of the same update over every element; grad.Theta ← 0
-            state.Theta.Update(this.Theta, grad.Theta, clipping.ClipsNorm ? f64.WithGradientFactor(factor_Theta) : f64, __updateThreads);
+            if (clipping.ClipsNorm) state.Theta.Update(this.Theta, grad.Theta, f64.WithGradientFactor(factor_Theta), __updateThreads);
+            else state.Theta.Update(this.Theta, grad.Theta, in f64, __updateThreads);
 
             return true;
         }

@@ -197,10 +197,12 @@ namespace Demo
             }
 
             // base (float[]):  one fused pass of the same update over every element; grad.@base ← 0
-            state.@base.Update(this.@base, grad.@base, clipping.ClipsNorm ? f32.WithGradientFactor(factor_base) : f32, __updateThreads);
+            if (clipping.ClipsNorm) state.@base.Update(this.@base, grad.@base, f32.WithGradientFactor(factor_base), __updateThreads);
+            else state.@base.Update(this.@base, grad.@base, in f32, __updateThreads);
 
             // Matrix (double[2×2]):  one fused pass of the same update over every element; grad.Matrix ← 0
-            state.Matrix.Update(this.Matrix, grad.Matrix, clipping.ClipsNorm ? f64.WithGradientFactor(factor_Matrix) : f64, __updateThreads);
+            if (clipping.ClipsNorm) state.Matrix.Update(this.Matrix, grad.Matrix, f64.WithGradientFactor(factor_Matrix), __updateThreads);
+            else state.Matrix.Update(this.Matrix, grad.Matrix, in f64, __updateThreads);
 
             return true;
         }

@@ -141,10 +141,12 @@ namespace Demo
             ref readonly var f64 = ref __f64;
 
             // Scale:  g ← clip(±g) ;  Lion.Update(ref Scale, g, ref exp_avg)
-            state.Scale.Update(ref this.Scale, ref grad.Scale, clipping.ClipsNorm ? f32.WithGradientFactor(factor_Scale) : f32, step);
+            if (clipping.ClipsNorm) state.Scale.Update(ref this.Scale, ref grad.Scale, f32.WithGradientFactor(factor_Scale), step);
+            else state.Scale.Update(ref this.Scale, ref grad.Scale, in f32, step);
 
             // Weights (double[]):  one fused pass of g ← clip(±g) ;  Lion.Update(ref Weights, g, ref exp_avg) ;  grad.Weights ← 0
-            state.Weights.Update(this.Weights, grad.Weights, clipping.ClipsNorm ? f64.WithGradientFactor(factor_Weights) : f64, __updateThreads);
+            if (clipping.ClipsNorm) state.Weights.Update(this.Weights, grad.Weights, f64.WithGradientFactor(factor_Weights), __updateThreads);
+            else state.Weights.Update(this.Weights, grad.Weights, in f64, __updateThreads);
 
             return true;
         }

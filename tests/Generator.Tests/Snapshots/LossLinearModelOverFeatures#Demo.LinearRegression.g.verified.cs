@@ -142,7 +142,8 @@ namespace Demo
             ref readonly var f64NoDecay = ref __f64NoDecay;
 
             // W (double[]):  one fused pass of the same update over every element; grad.W ← 0
-            state.W.Update(this.W, grad.W, clipping.ClipsNorm ? f64.WithGradientFactor(factor_W) : f64, __updateThreads);
+            if (clipping.ClipsNorm) state.W.Update(this.W, grad.W, f64.WithGradientFactor(factor_W), __updateThreads);
+            else state.W.Update(this.W, grad.W, in f64, __updateThreads);
 
             // B (no weight decay):  g ← clip(±g) ;  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on

@@ -142,10 +142,12 @@ namespace Demo
             ref readonly var f32 = ref __f32;
 
             // W (float[3×4]):  one fused pass of the same update over every element; grad.W ← 0
-            state.W.Update(this.W, grad.W, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W) : f32, __updateThreads);
+            if (clipping.ClipsNorm) state.W.Update(this.W, grad.W, f32.WithGradientFactor(factor_W), __updateThreads);
+            else state.W.Update(this.W, grad.W, in f32, __updateThreads);
 
             // B (float[]):  one fused pass of the same update over every element; grad.B ← 0
-            state.B.Update(this.B, grad.B, clipping.ClipsNorm ? f32.WithGradientFactor(factor_B) : f32, __updateThreads);
+            if (clipping.ClipsNorm) state.B.Update(this.B, grad.B, f32.WithGradientFactor(factor_B), __updateThreads);
+            else state.B.Update(this.B, grad.B, in f32, __updateThreads);
 
             return true;
         }

@@ -151,13 +151,16 @@ namespace Demo
             ref readonly var f32 = ref __f32;
 
             // W1 (float[8×2]):  one fused pass of the same update over every element; grad.W1 ← 0
-            state.W1.Update(this.W1, grad.W1, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W1) : f32, __updateThreads);
+            if (clipping.ClipsNorm) state.W1.Update(this.W1, grad.W1, f32.WithGradientFactor(factor_W1), __updateThreads);
+            else state.W1.Update(this.W1, grad.W1, in f32, __updateThreads);
 
             // B1 (float[]):  one fused pass of the same update over every element; grad.B1 ← 0
-            state.B1.Update(this.B1, grad.B1, clipping.ClipsNorm ? f32.WithGradientFactor(factor_B1) : f32, __updateThreads);
+            if (clipping.ClipsNorm) state.B1.Update(this.B1, grad.B1, f32.WithGradientFactor(factor_B1), __updateThreads);
+            else state.B1.Update(this.B1, grad.B1, in f32, __updateThreads);
 
             // W2 (float[]):  one fused pass of the same update over every element; grad.W2 ← 0
-            state.W2.Update(this.W2, grad.W2, clipping.ClipsNorm ? f32.WithGradientFactor(factor_W2) : f32, __updateThreads);
+            if (clipping.ClipsNorm) state.W2.Update(this.W2, grad.W2, f32.WithGradientFactor(factor_W2), __updateThreads);
+            else state.W2.Update(this.W2, grad.W2, in f32, __updateThreads);
 
             // B2:  g ← clip(±g) + λ·B2 ;  B2 ← (1 − lr·λ)·B2 ;  v ← ρ·v + (1−ρ)·g² ;  B2 ← B2 − lr·g / (√v + ε)
             //     with the centered, momentum and bias-correction terms when those options are on

@@ -202,10 +202,12 @@ partial class Mixed
         }
 
         // Embedding (float[]):  one fused pass of the same update over every element; grad.Embedding ← 0
-        state.Embedding.Update(this.Embedding, grad.Embedding, clipping.ClipsNorm ? f32.WithGradientFactor(factor_Embedding) : f32, __updateThreads);
+        if (clipping.ClipsNorm) state.Embedding.Update(this.Embedding, grad.Embedding, f32.WithGradientFactor(factor_Embedding), __updateThreads);
+        else state.Embedding.Update(this.Embedding, grad.Embedding, in f32, __updateThreads);
 
         // Offsets (double[], no weight decay):  one fused pass of the same update over every element; grad.Offsets ← 0
-        state.Offsets.Update(this.Offsets, grad.Offsets, clipping.ClipsNorm ? f64NoDecay.WithGradientFactor(factor_Offsets) : f64NoDecay, __updateThreads);
+        if (clipping.ClipsNorm) state.Offsets.Update(this.Offsets, grad.Offsets, f64NoDecay.WithGradientFactor(factor_Offsets), __updateThreads);
+        else state.Offsets.Update(this.Offsets, grad.Offsets, in f64NoDecay, __updateThreads);
 
         // Temperature (no weight decay):  g ← clip(±g) ;  v ← ρ·v + (1−ρ)·g² ;  Temperature ← Temperature − lr·g / (√v + ε)
         //     with the centered, momentum and bias-correction terms when those options are on

@@ -139,10 +139,12 @@ namespace Demo
             ref readonly var f64 = ref __f64;
 
             // W:  g ← clip(±g) + λ·W ;  b ← μ·b + (1−τ)·g ;  W ← W − lr·(nesterov ? g + μ·b : b)   (no momentum: W ← W − lr·g)
-            state.W.Update(ref this.W, ref grad.W, clipping.ClipsNorm ? f64.WithGradientFactor(factor_W) : f64, step);
+            if (clipping.ClipsNorm) state.W.Update(ref this.W, ref grad.W, f64.WithGradientFactor(factor_W), step);
+            else state.W.Update(ref this.W, ref grad.W, in f64, step);
 
             // V (double[]):  one fused pass of g ← clip(±g) + λ·V ;  b ← μ·b + (1−τ)·g ;  V ← V − lr·(nesterov ? g + μ·b : b)   (no momentum: V ← V − lr·g) ;  grad.V ← 0
-            state.V.Update(this.V, grad.V, clipping.ClipsNorm ? f64.WithGradientFactor(factor_V) : f64, __updateThreads);
+            if (clipping.ClipsNorm) state.V.Update(this.V, grad.V, f64.WithGradientFactor(factor_V), __updateThreads);
+            else state.V.Update(this.V, grad.V, in f64, __updateThreads);
 
             return true;
         }
