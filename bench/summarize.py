@@ -6,7 +6,8 @@ Reads *UpdateSweep-report.csv and *UpdateThreadsSweep-report.csv; prints, per ca
 speed relative to the hand-written loop (t_hand / t), the fraction of the stream ceiling (GB/s / stream GB/s), and
 the speed-up over TorchSharp with 1 and 2 threads (t_torch / t). Then, from *FamilySweep-report.csv, the same for
 each family optimizer (ns/step, GB/s, allocated, vs hand-written, × faster than TorchSharp), and from
-*UserRuleSweep-report.csv each user rule against its built-in (t_built-in / t_user).
+*UserRuleSweep-report.csv each user rule against its built-in (t_built-in / t_user);
+*GuardSweep-report.csv the update at N = 2 and 64 with and without the concurrent-use guard.
 """
 import csv
 import glob
@@ -109,6 +110,20 @@ def main(folder):
             hand = f"{t['HandWritten'] / t[m]:.2f}" if "HandWritten" in t else ""
             torch = f"{t['TorchSharp1'] / t[m]:,.1f}" if "TorchSharp1" in t and m != "TorchSharp1" else ""
             print(f"| {kind} | {n:,} | {m} | {t[m]:,.1f} | {gbs:.1f} | {family[(case, m)].get('Allocated', '-')} | {hand} | {torch} |")
+
+    guard = {}
+    for path in glob.glob(os.path.join(folder, "*.GuardSweep-report.csv")):
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                guard[(int(row["N"]), row["Method"])] = row
+    if guard:
+        print()
+        print("| N | hand-written ns | generated ns | without the guard ns | generated vs hand-written | without the guard vs hand-written |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+        for n in sorted({n for n, _ in guard}):
+            if all((n, m) in guard for m in ("HandWritten", "Guarded", "Unguarded")):
+                h, g, u = (ns(guard[(n, m)]["Mean"]) for m in ("HandWritten", "Guarded", "Unguarded"))
+                print(f"| {n} | {h:.2f} | {g:.2f} | {u:.2f} | {h / g:.2f} | {h / u:.2f} |")
 
     rules = load(folder, "UserRuleSweep")
     if not rules:

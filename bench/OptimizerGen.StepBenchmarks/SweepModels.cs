@@ -33,3 +33,18 @@ public partial class ArrayD
 {
     [Param] public double[] W = [];
 }
+
+/// <summary><see cref="ScalarsF"/> without the concurrent-use guard (GuardSweep).</summary>
+[Optimize(typeof(RmsProp), DetectConcurrentUse = false)]
+public partial class ScalarsFUnguarded
+{
+    [Param] public float W;
+    [Param] public float B;
+}
+
+/// <summary><see cref="ArrayF"/> without the concurrent-use guard (GuardSweep).</summary>
+[Optimize(typeof(RmsProp), DetectConcurrentUse = false)]
+public partial class ArrayFUnguarded
+{
+    [Param] public float[] W = [];
+}

@@ -24,6 +24,17 @@ public sealed class OptimizeAttribute : Attribute
 
     /// <summary>The optimizer's settings type, e.g. <see cref="RmsProp"/>.</summary>
     public Type Optimizer { get; }
+
+    /// <summary>
+    /// Whether the generated members that change the model detect a second call running at the same time and throw
+    /// <see cref="InvalidOperationException"/> before changing anything (true, the default). Detecting costs one atomic
+    /// compare-and-swap per call — a few nanoseconds, as much as the whole update of a model with a couple of scalar
+    /// parameters. <c>false</c> generates the members without it: for small models stepped in a hot loop from one
+    /// thread, where that is guaranteed by construction. Two threads that then use one instance at once corrupt it
+    /// silently, as they would a <c>List&lt;T&gt;</c>. Everything else — argument checks, the non-finite guard, zeroing
+    /// <c>Grad</c> when the loss throws — stays the same.
+    /// </summary>
+    public bool DetectConcurrentUse { get; set; } = true;
 }
 
 /// <summary>

@@ -123,6 +123,50 @@ public class LossSnapshotTests
         }
         """);
 
+    /// <summary>
+    /// The seed neuron with the concurrent-use guard turned off: every member as in <see cref="SeedNeuron"/> but without
+    /// <c>__busy</c> and <c>ConcurrentUse.Enter</c>; Step and AccumulateGradients keep zeroing Grad when the loss throws.
+    /// </summary>
+    [Fact]
+    public void SeedNeuronWithoutConcurrentUseGuard()
+    {
+        const string Guarded = """
+            using System;
+            using OptimizerGen;
+
+            [Optimize(typeof(RmsProp)GUARD)]
+            public partial class Neuron
+            {
+                [Param] public float W = -2f;
+                [Param] public float B = -2f;
+
+                [Loss(Reduction = LossReduction.Sum)]
+                float Loss(float x, float y)
+                {
+                    float f = 1f / (1f + MathF.Exp(-(W * x + B)));
+                    return 0.5f * (f - y) * (f - y);
+                }
+            }
+            """;
+        string Generate(string guard)
+        {
+            var (result, output) = GeneratorHarness.Run(Guarded.Replace("GUARD", guard));
+            Assert.Empty(result.Diagnostics);
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+            return Assert.Single(result.GeneratedSources).SourceText.ToString();
+        }
+
+        string on = Generate(""), explicitlyOn = Generate(", DetectConcurrentUse = true"), off = Generate(", DetectConcurrentUse = false");
+        Assert.Equal(on, explicitlyOn);
+        Assert.Equal(7, Occurrences(on, "ConcurrentUse.Enter(ref this.__busy"));   // ApplyGradients, Reset, 2 × Save, Load, AccumulateGradients, Step
+        Assert.Equal(0, Occurrences(off, "ConcurrentUse.Enter"));
+        Assert.Equal(0, Occurrences(off, "__busy"));
+        Assert.Equal(2, Occurrences(off, "catch when (this.__accumulating)"));
+        SnapshotAssert.Matches(off, "LossSeedNeuronWithoutConcurrentUseGuard", "Neuron.g.cs");
+    }
+
+    private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, string.Empty).Length) / part.Length;
+
     private static void Check(string source, [CallerMemberName] string testName = "")
     {
         var (result, output) = GeneratorHarness.Run(source);

@@ -53,7 +53,11 @@ internal static class ClassEmitter
     private static void EmitMembers(IndentedWriter writer, OptimizedClass model, OptimizerEmitter optimizer)
     {
         writer.Line("private Gradients? __grad;");
-        writer.Line("private int __busy;   // set while a member that changes the model runs: detects concurrent use");
+        if (model.DetectConcurrentUse)
+        {
+            writer.Line("private int __busy;   // set while a member that changes the model runs: detects concurrent use");
+        }
+
         writer.Line("private readonly OptimizerStates __optimizerState = new OptimizerStates();");
         writer.Line();
 
@@ -156,9 +160,12 @@ internal static class ClassEmitter
         writer.Line("/// Allocates nothing after the first step.");
         writer.Line("/// </summary>");
         writer.Line("/// <returns>True when the step was applied; false when <see cref=\"SkipNonFiniteGradients\"/> skipped it.</returns>");
-        writer.Line(arrays.Count > 0
-            ? "/// <exception cref=\"global::System.InvalidOperationException\">A parameter or gradient array is null or has the wrong length, the gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>"
-            : "/// <exception cref=\"global::System.InvalidOperationException\">The gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>, or another call is using this model at the same time. Nothing was changed.</exception>");
+        string badArrays = arrays.Count > 0 ? "A parameter or gradient array is null or has the wrong length, " : string.Empty;
+        string badNorm = "the gradients' norm is not finite under <c>GradientClipping.ErrorIfNonFinite</c>";
+        string causes = model.DetectConcurrentUse
+            ? $"{badArrays}{badNorm}, or another call is using this model at the same time"
+            : arrays.Count > 0 ? $"{badArrays}or {badNorm}" : badNorm;
+        writer.Line($"/// <exception cref=\"global::System.InvalidOperationException\">{char.ToUpperInvariant(causes[0])}{causes.Substring(1)}. Nothing was changed.</exception>");
         writer.Line(GeneratedCode);
         EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
         writer.Line();
@@ -315,7 +322,8 @@ internal static class ClassEmitter
 
     /// <summary>
     /// A public member that enters the concurrent-use guard (atomically), runs
-    /// <paramref name="body"/> and leaves the guard even when the body throws. With
+    /// <paramref name="body"/> and leaves the guard even when the body throws (no guard when the model turned it off with
+    /// <c>[Optimize(…, DetectConcurrentUse = false)]</c>). With
     /// <paramref name="zeroGradientsOnThrow"/> (the members that run the loss), an exception thrown while gradients are
     /// being accumulated (<c>__accumulating</c>) first zeroes every gradient: the partial sum in them cannot be told
     /// apart from what was there before, and no later step may apply it.
@@ -324,7 +332,17 @@ internal static class ClassEmitter
     {
         using (writer.Block(signature))
         {
-            writer.Line($"{KnownTypes.ConcurrentUseRef}.Enter(ref this.__busy, \"{model.Name}\");");
+            if (!model.DetectConcurrentUse && !zeroGradientsOnThrow)
+            {
+                writer.Line(body + "   // [Optimize(DetectConcurrentUse = false)]: no concurrent-use guard");
+                return;
+            }
+
+            if (model.DetectConcurrentUse)
+            {
+                writer.Line($"{KnownTypes.ConcurrentUseRef}.Enter(ref this.__busy, \"{model.Name}\");");
+            }
+
             using (writer.Block("try"))
             {
                 writer.Line(body);
@@ -341,9 +359,12 @@ internal static class ClassEmitter
                 }
             }
 
-            using (writer.Block("finally"))
+            if (model.DetectConcurrentUse)
             {
-                writer.Line("this.__busy = 0;");
+                using (writer.Block("finally"))
+                {
+                    writer.Line("this.__busy = 0;");
+                }
             }
         }
     }

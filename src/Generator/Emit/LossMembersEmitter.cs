@@ -52,7 +52,11 @@ internal static class LossMembersEmitter
         writer.Line("/// <returns>The loss of the sample.</returns>");
         writer.Line("/// <remarks>If the loss throws part-way (an index out of range, …), every gradient in <see cref=\"Grad\"/> is set to zero before the");
         writer.Line("/// exception propagates (the sample's partial gradient cannot be separated from what was accumulated before).</remarks>");
-        writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
+        if (model.DetectConcurrentUse)
+        {
+            writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
+        }
+
         writer.Line(generatedCode);
         ClassEmitter.EmitGuarded(writer, model, $"public {rt} AccumulateGradients({parameters})", $"return this.__AccumulateGradients({string.Join(", ", loss.Parameters.Select(p => p.Name))});", zeroGradientsOnThrow: true);
         writer.Line();
@@ -130,7 +134,11 @@ internal static class LossMembersEmitter
         writer.Line("/// <remarks>If the loss throws for a sample (an index out of range, …), every gradient in <see cref=\"Grad\"/> is set to zero before the");
         writer.Line("/// exception propagates (the batch's partial sum cannot be separated from it); parameters, optimizer state and");
         writer.Line("/// <see cref=\"StepCount\"/> are unchanged.</remarks>");
-        writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
+        if (model.DetectConcurrentUse)
+        {
+            writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is using this model at the same time.</exception>");
+        }
+
         writer.Line(generatedCode);
         string stepArguments = string.Join(", ", (explicitCount ? new[] { count } : Array.Empty<string>()).Concat(loss.Parameters.Select(p => p.Name)));
         ClassEmitter.EmitGuarded(writer, model, $"public {rt} Step({string.Join(", ", parameters)})", $"return this.__Step({stepArguments});", zeroGradientsOnThrow: true);

@@ -68,7 +68,8 @@ internal sealed record OptimizedClass(
     EquatableArray<ParamField> Fields,
     string HintName,
     Differentiation.LossModel? Loss = null,
-    UserRule? Rule = null);
+    UserRule? Rule = null,
+    bool DetectConcurrentUse = true);
 
 /// <summary>What parsing one <c>[Optimize]</c> class yields: a model to emit (when there were no errors) and diagnostics.</summary>
 internal sealed record ParseResult(OptimizedClass? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -171,9 +171,14 @@ internal static class ClassParser
                 fields.ToEquatableArray(),
                 HintName(type),
                 loss,
-                optimizer.Value.Rule);
+                optimizer.Value.Rule,
+                DetectConcurrentUse(attributes[0]));
         return new ParseResult(model, diagnostics.ToEquatableArray());
     }
+
+    /// <summary><c>[Optimize(…, DetectConcurrentUse = false)]</c> turns the guard off; it is on otherwise.</summary>
+    private static bool DetectConcurrentUse(AttributeData optimize) =>
+        !optimize.NamedArguments.Any(a => a.Key == "DetectConcurrentUse" && a.Value.Value is false);
 
     private static (OptimizerKind Kind, UserRule? Rule)? ParseOptimizer(ImmutableArray<AttributeData> attributes, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {

@@ -278,6 +278,12 @@ internal sealed class CaseBuilder
             }
         }
 
+        // A fifth of the cases set the guard option, either way (without the guard every member is emitted without it).
+        if (_r.Pick(0, 0, 0, 0, 1) == 1)
+        {
+            optimizer = optimizer.Substring(0, optimizer.Length - 1) + _r.Pick(", DetectConcurrentUse = false)", ", DetectConcurrentUse = true)");
+        }
+
         // ----- fields -----
         int declarations = _r.Pick(0, 1, 1, 2, 2, 2, 3, 3, 4, 5);
         for (int f = 0; f < declarations; f++)
