@@ -151,17 +151,18 @@ internal static class LossMembersEmitter
                 writer.Line($"int {count} = {first!.Name}.Length;");
             }
 
-            writer.Line($"if ({count} <= 0) throw new global::System.ArgumentException(\"Step needs at least one sample.\", \"{(explicitCount ? count : Plain(first!))}\");");
+            // The messages are built out of line (KnownTypes.GuardRef): inline, their string handler would widen this method's frame.
+            writer.Line($"if ({count} <= 0) {KnownTypes.GuardRef}.ThrowEmptyBatch(\"{(explicitCount ? count : Plain(first!))}\");");
             foreach (LossParameter p in loss.Parameters)
             {
                 if (p.IsVector)
                 {
-                    writer.Line($"if ({p.Name}.Length % {count} != 0) throw new global::System.ArgumentException($\"'{Plain(p)}' has {{{p.Name}.Length}} elements, which is not a whole number of vectors for {{{count}}} samples.\", \"{Plain(p)}\");");
+                    writer.Line($"if ({p.Name}.Length % {count} != 0) {KnownTypes.GuardRef}.ThrowVectorBatch(\"{Plain(p)}\", {p.Name}.Length, {count});");
                     writer.Line($"int {widths[p.Name]} = {p.Name}.Length / {count};");
                 }
                 else if (p != first)
                 {
-                    writer.Line($"if ({p.Name}.Length != {count}) throw new global::System.ArgumentException($\"'{Plain(p)}' has {{{p.Name}.Length}} values but '{Plain(first!)}' has {{{count}}}: pass one per sample.\", \"{Plain(p)}\");");
+                    writer.Line($"if ({p.Name}.Length != {count}) {KnownTypes.GuardRef}.ThrowSampleCount(\"{Plain(p)}\", {p.Name}.Length, \"{Plain(first!)}\", {count});");
                 }
             }
 

@@ -8,6 +8,27 @@ namespace OptimizerGen.Runtime;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class GeneratedCodeGuard
 {
+    /// <summary>Throws for an empty batch passed to <c>Step</c> as <paramref name="input"/>.</summary>
+    /// <exception cref="ArgumentException">Always.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    public static void ThrowEmptyBatch(string input) =>
+        throw new ArgumentException("Step needs at least one sample.", input);
+
+    /// <summary>Throws for a batch input <paramref name="input"/> that does not hold one value per sample.</summary>
+    /// <exception cref="ArgumentException">Always.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    public static void ThrowSampleCount(string input, int length, string first, int count) =>
+        throw new ArgumentException($"'{input}' has {length} values but '{first}' has {count}: pass one per sample.", input);
+
+    /// <summary>Throws for a batch of vectors <paramref name="input"/> whose length is not a whole number of vectors.</summary>
+    /// <exception cref="ArgumentException">Always.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    public static void ThrowVectorBatch(string input, int length, int count) =>
+        throw new ArgumentException($"'{input}' has {length} elements, which is not a whole number of vectors for {count} samples.", input);
+
     /// <summary>The length of parameter <paramref name="field"/>, which must not be null.</summary>
     /// <exception cref="InvalidOperationException">The parameter array is null.</exception>
     public static int ParameterLength<T>([NotNull] T[]? parameter, string field) =>

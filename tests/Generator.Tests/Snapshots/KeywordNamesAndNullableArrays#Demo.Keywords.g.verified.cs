@@ -312,8 +312,8 @@ namespace Demo
         {
             // Check the batch and every array before anything changes.
             int count = @out.Length;
-            if (count <= 0) throw new global::System.ArgumentException("Step needs at least one sample.", "out");
-            if (@params.Length % count != 0) throw new global::System.ArgumentException($"'params' has {@params.Length} elements, which is not a whole number of vectors for {count} samples.", "params");
+            if (count <= 0) global::OptimizerGen.Runtime.GeneratedCodeGuard.ThrowEmptyBatch("out");
+            if (@params.Length % count != 0) global::OptimizerGen.Runtime.GeneratedCodeGuard.ThrowVectorBatch("params", @params.Length, count);
             int paramsWidth = @params.Length / count;
             Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.@base, grad.@base, "base");

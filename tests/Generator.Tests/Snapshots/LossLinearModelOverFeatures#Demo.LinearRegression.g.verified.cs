@@ -297,8 +297,8 @@ namespace Demo
         {
             // Check the batch and every array before anything changes.
             int count = target.Length;
-            if (count <= 0) throw new global::System.ArgumentException("Step needs at least one sample.", "target");
-            if (features.Length % count != 0) throw new global::System.ArgumentException($"'features' has {features.Length} elements, which is not a whole number of vectors for {count} samples.", "features");
+            if (count <= 0) global::OptimizerGen.Runtime.GeneratedCodeGuard.ThrowEmptyBatch("target");
+            if (features.Length % count != 0) global::OptimizerGen.Runtime.GeneratedCodeGuard.ThrowVectorBatch("features", features.Length, count);
             int featuresWidth = features.Length / count;
             Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W, grad.W, "W");

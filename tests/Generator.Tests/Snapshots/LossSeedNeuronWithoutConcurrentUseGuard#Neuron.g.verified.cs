@@ -298,8 +298,8 @@ partial class Neuron
     {
         // Check the batch and every array before anything changes.
         int count = x.Length;
-        if (count <= 0) throw new global::System.ArgumentException("Step needs at least one sample.", "x");
-        if (y.Length != count) throw new global::System.ArgumentException($"'y' has {y.Length} values but 'x' has {count}: pass one per sample.", "y");
+        if (count <= 0) global::OptimizerGen.Runtime.GeneratedCodeGuard.ThrowEmptyBatch("x");
+        if (y.Length != count) global::OptimizerGen.Runtime.GeneratedCodeGuard.ThrowSampleCount("y", y.Length, "x", count);
         Gradients grad = this.Grad;
 
         float scale = 1f;   // the loss is summed over the batch

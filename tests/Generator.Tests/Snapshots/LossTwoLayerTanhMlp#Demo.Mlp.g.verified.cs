@@ -322,8 +322,8 @@ namespace Demo
         {
             // Check the batch and every array before anything changes.
             int count = y.Length;
-            if (count <= 0) throw new global::System.ArgumentException("Step needs at least one sample.", "y");
-            if (x.Length % count != 0) throw new global::System.ArgumentException($"'x' has {x.Length} elements, which is not a whole number of vectors for {count} samples.", "x");
+            if (count <= 0) global::OptimizerGen.Runtime.GeneratedCodeGuard.ThrowEmptyBatch("y");
+            if (x.Length % count != 0) global::OptimizerGen.Runtime.GeneratedCodeGuard.ThrowVectorBatch("x", x.Length, count);
             int xWidth = x.Length / count;
             Gradients grad = this.Grad;
             global::OptimizerGen.Runtime.GeneratedCodeGuard.CheckArrays(this.W1, grad.W1, "W1");
