@@ -24,7 +24,12 @@ public class EmitterTests
         Assert.Contains("double g = f64NoDecay.Gradient.GradientScale * (double)factor_Beta * grad.Beta;", text);
         Assert.DoesNotContain("RmsPropKernel", text);
         Assert.DoesNotContain("CheckArrays", text);
-        Assert.Equal(2, CountOf(text, "ref global::OptimizerGen.RmsPropScalarState<"));
+        Assert.Equal(4, CountOf(text, "ref global::OptimizerGen.RmsPropScalarState<"));   // each field in the plain step and in the general update
+
+        // The plain step: taken only while every kind of field is plain and the coefficients do not depend on the step.
+        Assert.Contains("__plainStep = __plain32 && __plain64NoDecay && !options.BiasCorrection;", text);
+        Assert.Contains("if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)", text);
+        Assert.Contains("return __ApplyGradientsGeneral();", text);
     }
 
     [Fact]

@@ -169,7 +169,28 @@ internal static class ClassEmitter
         writer.Line(GeneratedCode);
         EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
         writer.Line();
-        using (writer.Block("private bool __ApplyGradients()"))
+        string general = "__ApplyGradients";
+        if (optimizer.HasPlainStep(model))
+        {
+            using (writer.Block("private bool __ApplyGradients()"))
+            {
+                writer.Line("// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,");
+                writer.Line("// behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.");
+                using (writer.Block($"if ({optimizer.PlainStepCondition})"))
+                {
+                    optimizer.EmitPlainStep(writer, model);
+                }
+
+                writer.Line();
+                writer.Line("return __ApplyGradientsGeneral();");
+            }
+
+            writer.Line();
+            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+            general = "__ApplyGradientsGeneral";
+        }
+
+        using (writer.Block($"private bool {general}()"))
         {
             writer.Line("Gradients grad = Grad;");
             writer.Line("OptimizerStates state = __optimizerState;");

@@ -113,10 +113,31 @@ internal abstract class OptimizerEmitter
 
         writer.Line("// The coefficients: rebuilt only when Optimizer or GradientClipping was replaced or when they depend on the step.");
         writer.Line($"if ({RebuildCondition}) {BuilderName}(step);");
-        foreach ((ElementType element, bool excluded) in cached)
+        EmitCachedCoefficientLocals(writer, model);
+    }
+
+    /// <summary>The locals named by <see cref="CoefficientsLocal"/>, as references to the cached coefficients (no rebuild test).</summary>
+    protected void EmitCachedCoefficientLocals(IndentedWriter writer, OptimizedClass model)
+    {
+        foreach ((ElementType element, bool excluded) in CachedCoefficients(model))
         {
             writer.Line($"ref readonly var {Local(element, excluded)} = ref {CacheField(element, excluded)};");
         }
+    }
+
+    /// <summary>
+    /// Whether the update of <paramref name="model"/> has a plain step: a short path, taken while only the plain update is
+    /// on, that the update method tests for first (<see cref="PlainStepCondition"/>, <see cref="EmitPlainStep"/>) before
+    /// the general update, which then goes out of line.
+    /// </summary>
+    public virtual bool HasPlainStep(OptimizedClass model) => false;
+
+    /// <summary>The test, on cached fields only, that the plain step is this step's whole update.</summary>
+    public virtual string PlainStepCondition => "false";
+
+    /// <summary>The plain step's body: updates every field and returns true.</summary>
+    public virtual void EmitPlainStep(IndentedWriter writer, OptimizedClass model)
+    {
     }
 
     private string RebuildCondition

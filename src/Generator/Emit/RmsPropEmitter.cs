@@ -1,3 +1,4 @@
+using System.Linq;
 using OptimizerGen.Generator.Model;
 
 namespace OptimizerGen.Generator.Emit;
@@ -46,11 +47,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             using (writer.Block($"if ({PlainField(field)})"))
             {
                 writer.Line("// The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).");
-                writer.Line($"{t} g = grad.{field.Id};");
-                writer.Line($"grad.{field.Id} = {zero};");
-                writer.Line($"{t} v = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g, g, {c}.Decay * s.SquareAvg);");
-                writer.Line("s.SquareAvg = v;");
-                writer.Line($"{p} = {p} + (-{c}.DirectStep * g) / ({t}.Sqrt(v + {c}.EpsilonInside) + {c}.EpsilonOutside);");
+                EmitPlainScalarUpdate(writer, field);
             }
 
             using (writer.Block("else"))
@@ -60,19 +57,74 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         }
     }
 
+    /// <summary>v ← ρ·v + (1−ρ)·g² ;  p ← p − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, with <c>s</c>, <c>grad</c> and the coefficients in scope.</summary>
+    private void EmitPlainScalarUpdate(IndentedWriter writer, ParamField field)
+    {
+        string t = Names.Keyword(field.Element);
+        string c = CoefficientsLocal(field);
+        string p = "this." + field.Id;
+        writer.Line($"{t} g = grad.{field.Id};");
+        writer.Line($"grad.{field.Id} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
+        writer.Line($"{t} v = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g, g, {c}.Decay * s.SquareAvg);");
+        writer.Line("s.SquareAvg = v;");
+        writer.Line($"{p} = {p} + (-{c}.DirectStep * g) / ({t}.Sqrt(v + {c}.EpsilonInside) + {c}.EpsilonOutside);");
+    }
+
+    /// <summary>A model of scalar fields only has a plain step: the straight-line plain update of every field, nothing else.</summary>
+    public override bool HasPlainStep(OptimizedClass model) => model.Fields.Count > 0 && model.Fields.All(f => !f.IsArray);
+
+    /// <summary>
+    /// Every field's coefficients are cached (<c>Optimizer</c> and <c>GradientClipping</c> were not replaced since) and plain
+    /// (<see cref="PlainStepField"/>: no option on, no bias correction, so they do not depend on the step, no norm clipping),
+    /// the state exists (not the first step since a reset) and the non-finite guard is off.
+    /// </summary>
+    public override string PlainStepCondition =>
+        $"this.{PlainStepField} && this.{CoefficientsStepField} != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients";
+
+    private const string PlainStepField = "__plainStep";
+
+    public override void EmitPlainStep(IndentedWriter writer, OptimizedClass model)
+    {
+        writer.Line("Gradients grad = Grad;");
+        writer.Line("OptimizerStates state = __optimizerState;");
+        writer.Line("StepCount++;");
+        EmitCachedCoefficientLocals(writer, model);
+        foreach (ParamField field in model.Fields)
+        {
+            string t = Names.Keyword(field.Element);
+            writer.Line();
+            writer.Line($"// {field.Name}:  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0");
+            using (writer.Block())
+            {
+                writer.Line($"ref {ScalarStateTypeRef(t)} s = ref state.{field.Id};");
+                EmitPlainScalarUpdate(writer, field);
+            }
+        }
+
+        writer.Line();
+        writer.Line("return true;");
+    }
+
     /// <summary>The cached flag that says whether the scalar fields of <paramref name="field"/>'s kind take the plain step.</summary>
     private static string PlainField(ParamField field) => "__plain" + CoefficientsField(field).Substring(3);
 
     /// <summary>Per kind of scalar field: whether this step is the plain one (see <c>RmsPropCoefficients.IsPlain</c>; no norm clipping).</summary>
     public override System.Collections.Generic.IEnumerable<(string Type, string Field, string Value)> DerivedCoefficients(OptimizedClass model)
     {
-        var seen = new System.Collections.Generic.HashSet<string>();
+        var seen = new System.Collections.Generic.List<string>();   // in field order: the text is the same on every run
         foreach (ParamField field in model.Fields)
         {
-            if (!field.IsArray && seen.Add(PlainField(field)))
+            if (!field.IsArray && !seen.Contains(PlainField(field)))
             {
+                seen.Add(PlainField(field));
                 yield return ("bool", PlainField(field), $"!{ClippingEmitter.Local}.ClipsNorm && {CoefficientsField(field)}.IsPlain");
             }
+        }
+
+        if (HasPlainStep(model))
+        {
+            // Read by PlainStepCondition: every kind of field plain (the flags just built), and coefficients that do not change with the step.
+            yield return ("bool", PlainStepField, string.Join(" && ", seen) + " && !options.BiasCorrection");
         }
     }
 

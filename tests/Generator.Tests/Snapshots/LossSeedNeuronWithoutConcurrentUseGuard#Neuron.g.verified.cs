@@ -22,6 +22,7 @@ partial class Neuron
     private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
     private global::OptimizerGen.RmsPropCoefficients<float> __f32;
     private bool __plain32;
+    private bool __plainStep;
 
     /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -78,6 +79,44 @@ partial class Neuron
     }
 
     private bool __ApplyGradients()
+    {
+        // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,
+        // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
+        if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+        {
+            Gradients grad = Grad;
+            OptimizerStates state = __optimizerState;
+            StepCount++;
+            ref readonly var f32 = ref __f32;
+
+            // W:  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
+            {
+                ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.W;
+                float g = grad.W;
+                grad.W = 0f;
+                float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                s.SquareAvg = v;
+                this.W = this.W + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+            }
+
+            // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
+            {
+                ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
+                float g = grad.B;
+                grad.B = 0f;
+                float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                s.SquareAvg = v;
+                this.B = this.B + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+            }
+
+            return true;
+        }
+
+        return __ApplyGradientsGeneral();
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool __ApplyGradientsGeneral()
     {
         Gradients grad = Grad;
         OptimizerStates state = __optimizerState;
@@ -217,6 +256,7 @@ partial class Neuron
         global::OptimizerGen.RmsProp options = __optimizer;
         __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
         __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+        __plainStep = __plain32 && !options.BiasCorrection;
         __coefficientsStep = step;
     }
 

@@ -29,6 +29,7 @@ namespace Company.Models.Vision
                 private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
                 private global::OptimizerGen.RmsPropCoefficients<float> __f32;
                 private bool __plain32;
+                private bool __plainStep;
 
                 /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -93,6 +94,44 @@ namespace Company.Models.Vision
                 }
 
                 private bool __ApplyGradients()
+                {
+                    // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,
+                    // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
+                    if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+                    {
+                        Gradients grad = Grad;
+                        OptimizerStates state = __optimizerState;
+                        StepCount++;
+                        ref readonly var f32 = ref __f32;
+
+                        // A:  v ← ρ·v + (1−ρ)·g² ;  A ← A − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
+                        {
+                            ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.A;
+                            float g = grad.A;
+                            grad.A = 0f;
+                            float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                            s.SquareAvg = v;
+                            this.A = this.A + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+                        }
+
+                        // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
+                        {
+                            ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
+                            float g = grad.B;
+                            grad.B = 0f;
+                            float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                            s.SquareAvg = v;
+                            this.B = this.B + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+                        }
+
+                        return true;
+                    }
+
+                    return __ApplyGradientsGeneral();
+                }
+
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                private bool __ApplyGradientsGeneral()
                 {
                     Gradients grad = Grad;
                     OptimizerStates state = __optimizerState;
@@ -232,6 +271,7 @@ namespace Company.Models.Vision
                     global::OptimizerGen.RmsProp options = __optimizer;
                     __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
                     __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+                    __plainStep = __plain32 && !options.BiasCorrection;
                     __coefficientsStep = step;
                 }
 
