@@ -16,6 +16,17 @@ public sealed class ClosedFormGradientTests
     private const int Points = 5;
 
     [Fact]
+    public void A_square_with_a_constant_near_the_types_largest_keeps_a_finite_gradient()
+    {
+        // ∂/∂F (c·F·F·x) = 2·c·F·x and ∂/∂D (c·D·D·y) = 2·c·D·y: about 6.8e8 and 2e8 here, while 2·c alone overflows.
+        var m = new ExtremeConstantSquares();
+        m.AccumulateGradients(1e-10f, 1e-100);
+        double expectedF = 2.0 * float.MaxValue * 1e-20f * 1e-10f, expectedD = 2.0 * 1e308 * 1e-200 * 1e-100;
+        Assert.True(Math.Abs(m.Grad.F - expectedF) <= 1e-6 * expectedF, $"∂F = {m.Grad.F:R}, expected ≈ {expectedF:R}");
+        Assert.True(Math.Abs(m.Grad.D - expectedD) <= 1e-12 * expectedD, $"∂D = {m.Grad.D:R}, expected ≈ {expectedD:R}");
+    }
+
+    [Fact]
     public void Linear_regression_squared_error()
     {
         // loss = ½(w·x + b − y)²  →  ∂w = r·x,  ∂b = r,  r = w·x + b − y

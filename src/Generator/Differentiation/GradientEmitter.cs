@@ -494,7 +494,12 @@ internal sealed class GradientEmitter
             }
         }
 
-        foreach (Expr child in Partials.RegionChildren(node))
+        // A product with a repeated factor is differentiated from its distinct factors' first occurrences: the others'
+        // values would be computed and never read.
+        IEnumerable<Expr> children = node is Binary { Operator: "*" } product && Partials.RepeatedProduct(product) is { } factors
+            ? factors.Distinct()
+            : Partials.RegionChildren(node);
+        foreach (Expr child in children)
         {
             MarkNeeded(child, needed);
         }
@@ -654,39 +659,46 @@ internal sealed class GradientEmitter
     }
 
     /// <summary>
-    /// <paramref name="adjoint"/> · <paramref name="multiplicity"/> · <paramref name="others"/>, with the multiplicity and
-    /// the literal factors folded into one constant (left out when it is 1): <c>seed * e</c> for ∂(0.5f·e·e)/∂e.
+    /// <paramref name="adjoint"/> · <paramref name="multiplicity"/> · <paramref name="others"/>: <c>seed * e</c> for
+    /// ∂(0.5f·e·e)/∂e. The multiplicity and the literal factors are folded into one constant (left out when it is 1)
+    /// when that constant is a normal number of the product's type; otherwise (<c>float.MaxValue * f * f</c> would fold
+    /// to infinity) the literals stay where the user wrote them and the multiplicity goes last, so the run-time products
+    /// keep the magnitudes of the user's own.
     /// </summary>
     private string ProductTerm(string adjoint, int multiplicity, List<Expr> others, NumType type, Dictionary<Expr, string> values)
     {
         double constant = multiplicity;
-        var terms = new List<string> { adjoint };
         foreach (Expr other in others)
         {
-            if (other is Literal literal && LiteralValue(literal) is double value)
+            if (other is Literal literal && LossParser.LiteralValue(literal) is double value)
             {
                 constant *= value;
             }
-            else
+        }
+
+        double rounded = type == NumType.Float ? (float)constant : constant;
+        double smallestNormal = type == NumType.Float ? 1.1754943508222875E-38 : 2.2250738585072014E-308;   // the smallest normal float, double
+        bool fold = constant == 0 || (!double.IsInfinity(rounded) && !double.IsNaN(rounded) && Math.Abs(rounded) >= smallestNormal);
+        var terms = new List<string> { adjoint };
+        if (fold && constant != 1)
+        {
+            terms.Add(LossParser.LiteralCode(constant, type));
+        }
+
+        foreach (Expr other in others)
+        {
+            if (!fold || other is not Literal literal || LossParser.LiteralValue(literal) is null)
             {
                 terms.Add(Code(other, values, 100));
             }
         }
 
-        if (constant != 1)
+        if (!fold && multiplicity != 1)
         {
-            terms.Insert(1, LossParser.LiteralCode(constant, type));
+            terms.Add(LossParser.LiteralCode(multiplicity, type));
         }
 
         return string.Join(" * ", terms);
-    }
-
-    /// <summary>The value of a finite numeric literal (<c>0.5f</c>, <c>2d</c>); null for anything else.</summary>
-    private static double? LiteralValue(Literal literal)
-    {
-        string code = literal.Code.TrimEnd('f', 'F', 'd', 'D');
-        return double.TryParse(code, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
-            && !double.IsNaN(value) && !double.IsInfinity(value) ? value : null;
     }
 
     /// <summary>Hands <paramref name="adjoint"/> to <paramref name="child"/>: straight to a leaf, through a named local to an inner node.</summary>

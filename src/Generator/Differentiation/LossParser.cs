@@ -951,7 +951,7 @@ internal sealed class LossParser
     /// A literal's value as the program has it: a float literal rounded to float first (<c>0.1f</c> widened is
     /// 0.100000001490116…, not 0.1), so converting it to double keeps the value C# computes.
     /// </summary>
-    private static double? LiteralValue(Literal literal)
+    internal static double? LiteralValue(Literal literal)
     {
         string code = literal.Code.TrimEnd('f', 'd');
         var style = System.Globalization.NumberStyles.Float;

@@ -24,14 +24,10 @@ internal static class Partials
     };
 
     /// <summary>
-    /// The children whose values are computed together with their parent in one reverse block. A conditional's branches
-    /// are not: the reverse pass evaluates its condition and differentiates only the branch taken, in a block of its own.
-    /// </summary>
-    /// <summary>
     /// The factors of a product x₁·x₂·…·xₙ (nested <c>*</c> of one type) in which a factor other than a literal or
     /// constant appears more than once — <c>e * e</c>, <c>0.5f * e * e</c>, <c>W[i] * x * W[i]</c> — else null. The reverse
-    /// pass differentiates such a product as a whole: ∂/∂f of c·fᵏ·r is k·c·fᵏ⁻¹·r, one term (with k·c folded), where
-    /// the product rule taken node by node would add k terms.
+    /// pass differentiates such a product as a whole: ∂/∂f of c·fᵏ·r is k·c·fᵏ⁻¹·r, one term (with k·c folded when that
+    /// stays a normal number), where the product rule taken node by node would add k terms.
     /// </summary>
     public static List<Expr>? RepeatedProduct(Binary product)
     {
@@ -54,6 +50,10 @@ internal static class Partials
         }
     }
 
+    /// <summary>
+    /// The children whose values are computed together with their parent in one reverse block. A conditional's branches
+    /// are not: the reverse pass evaluates its condition and differentiates only the branch taken, in a block of its own.
+    /// </summary>
     public static IEnumerable<Expr> RegionChildren(Expr node) => node switch
     {
         Unary u => new[] { u.Operand },

@@ -931,3 +931,17 @@ public partial class AdjointFlowModel
         return (r * c) + (s * s) + (t * W) + q + hh;
     }
 }
+
+/// <summary>
+/// Squares whose constant is at the edge of the type's range: 2 · float.MaxValue (or 2 · 1e308) is not a number of the
+/// type, so the reverse pass must not fold the multiplicity into the constant.
+/// </summary>
+[Optimize(typeof(RmsProp))]
+public partial class ExtremeConstantSquares
+{
+    [Param] public float F = 1e-20f;
+    [Param] public double D = 1e-200;
+
+    [Loss]
+    public double Loss(float x, double y) => (float.MaxValue * F * F * x) + (1e308 * D * D * y);
+}
