@@ -51,14 +51,14 @@ def full_name(shown, seen):
     return candidates[index]
 
 
-def load(folder, name):
+def load(folder, name, key=lambda row, seen: full_name(row["Case"], seen)):
+    """Rows of a class's CSV report by (case, method); key names the case (the Case parameter unless given)."""
     rows = {}
     for path in glob.glob(os.path.join(folder, f"*.{name}-report.csv")):
         seen = {}
         with open(path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                case = full_name(row["Case"], seen.setdefault(row["Method"], {}))
-                rows[(case, row["Method"])] = row
+                rows[(key(row, seen.setdefault(row["Method"], {})), row["Method"])] = row
     return rows
 
 
@@ -111,11 +111,7 @@ def main(folder):
             torch = f"{t['TorchSharp1'] / t[m]:,.1f}" if "TorchSharp1" in t and m != "TorchSharp1" else ""
             print(f"| {kind} | {n:,} | {m} | {t[m]:,.1f} | {gbs:.1f} | {family[(case, m)].get('Allocated', '-')} | {hand} | {torch} |")
 
-    guard = {}
-    for path in glob.glob(os.path.join(folder, "*.GuardSweep-report.csv")):
-        with open(path, newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                guard[(int(row["N"]), row["Method"])] = row
+    guard = load(folder, "GuardSweep", key=lambda row, _: int(row["N"]))
     if guard:
         print()
         print("| N | hand-written ns | generated ns | without the guard ns | generated vs hand-written | without the guard vs hand-written |")

@@ -667,15 +667,8 @@ internal sealed class GradientEmitter
     /// </summary>
     private string ProductTerm(string adjoint, int multiplicity, List<Expr> others, NumType type, Dictionary<Expr, string> values)
     {
-        double constant = multiplicity;
-        foreach (Expr other in others)
-        {
-            if (other is Literal literal && LossParser.LiteralValue(literal) is double value)
-            {
-                constant *= value;
-            }
-        }
-
+        var literals = others.Select(o => o is Literal literal ? LossParser.LiteralValue(literal) : null).ToList();
+        double constant = literals.Aggregate((double)multiplicity, (product, value) => product * (value ?? 1));
         double rounded = type == NumType.Float ? (float)constant : constant;
         double smallestNormal = type == NumType.Float ? 1.1754943508222875E-38 : 2.2250738585072014E-308;   // the smallest normal float, double
         bool fold = constant == 0 || (!double.IsInfinity(rounded) && !double.IsNaN(rounded) && Math.Abs(rounded) >= smallestNormal);
@@ -685,11 +678,11 @@ internal sealed class GradientEmitter
             terms.Add(LossParser.LiteralCode(constant, type));
         }
 
-        foreach (Expr other in others)
+        for (int i = 0; i < others.Count; i++)
         {
-            if (!fold || other is not Literal literal || LossParser.LiteralValue(literal) is null)
+            if (!fold || literals[i] is null)
             {
-                terms.Add(Code(other, values, 100));
+                terms.Add(Code(others[i], values, 100));
             }
         }
 
