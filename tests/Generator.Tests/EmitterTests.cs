@@ -39,7 +39,19 @@ public class EmitterTests
             new ParamField("W", ElementType.Float, true, false, new[] { 3, 4 }.ToEquatableArray()),
             new ParamField("B", ElementType.Float, true, true, EquatableArray<int>.Empty)));
 
-        string apply = text[text.IndexOf("private bool __ApplyGradients()", System.StringComparison.Ordinal)..];
+        // The plain step: both arrays checked, then StepCount, then one plain pass per field, with its own coefficients.
+        string plain = text[text.IndexOf("private bool __ApplyGradients()", System.StringComparison.Ordinal)..];
+        plain = plain[..plain.IndexOf("return true;", System.StringComparison.Ordinal)];
+        int lastReady = plain.LastIndexOf("IsReadyForPlainStep(", System.StringComparison.Ordinal);
+        int plainIncrement = plain.IndexOf("StepCount++;", System.StringComparison.Ordinal);
+        int firstPlain = plain.IndexOf(".PlainStep(", System.StringComparison.Ordinal);
+        Assert.Contains("if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads) && state.B.IsReadyForPlainStep(this.B, grad.B, __updateThreads))", plain);
+        Assert.True(lastReady > 0 && lastReady < plainIncrement && plainIncrement < firstPlain, "the plain step's checks must come before any state changes");
+        Assert.Contains("state.W.PlainStep(this.W, grad.W, in f32);", plain);
+        Assert.Contains("state.B.PlainStep(this.B, grad.B, in f32NoDecay);", plain);
+        Assert.Contains("__plainStep = __plain32 && __plain32NoDecay && !options.BiasCorrection;", text);
+
+        string apply = text[text.IndexOf("private bool __ApplyGradientsGeneral()", System.StringComparison.Ordinal)..];
         apply = apply[..apply.IndexOf("return true;", System.StringComparison.Ordinal)];
         int lastCheck = apply.LastIndexOf("CheckLength(", System.StringComparison.Ordinal);
         int stepIncrement = apply.IndexOf("++StepCount", System.StringComparison.Ordinal);

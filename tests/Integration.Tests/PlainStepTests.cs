@@ -6,79 +6,219 @@ using Xunit;
 namespace OptimizerGen.Integration.Tests;
 
 /// <summary>
-/// A model of scalar fields takes the plain step (one test of cached flags, then each field's two lines) while no option
-/// is on, and the general update otherwise. The reference is a twin whose <c>Optimizer</c> is assigned again before every
-/// step, which keeps it on the general update; both must give the same bits through every change that has to leave the
-/// plain step: an option, bias correction, norm clipping, the non-finite guard, a reset (with a nonzero initial
-/// accumulator) and a loaded checkpoint.
+/// An RMSprop model takes the plain step (one test of cached flags, then each scalar field's two lines and each array's
+/// one pass of the plain loop) while no option is on, and the general update otherwise. The reference is a twin whose
+/// <c>Optimizer</c> is assigned again before every step, which keeps it on the general update; both must give the same
+/// bits through every change that has to leave the plain step: an option, bias correction, norm clipping, the non-finite
+/// guard, a reset (with a nonzero initial accumulator) and a loaded checkpoint, and for arrays also a buffer an earlier
+/// option left behind, more update threads, and arrays replaced by ones of another length.
 /// </summary>
 public sealed partial class PlainStepTests
 {
+    /// <summary>What the shared sequence needs of a model: its generated members, and a way to fill and compare it.</summary>
+    public interface ITwin
+    {
+        RmsProp Optimizer { get; set; }
+
+        GradientClipping GradientClipping { get; set; }
+
+        bool SkipNonFiniteGradients { get; set; }
+
+        long StepCount { get; }
+
+        long SkippedSteps { get; }
+
+        bool IsOnPlainStep { get; }
+
+        bool ApplyGradients();
+
+        void ResetOptimizerState();
+
+        void SaveCheckpoint(Stream destination);
+
+        void LoadCheckpoint(Stream source);
+
+        void SetGradients(int step, bool nan);
+
+        void AssertSameBits(ITwin general, string when);
+    }
+
     [Optimize(typeof(RmsProp))]
-    public partial class Scalars
+    public partial class Scalars : ITwin
     {
         [Param] public float W = 0.5f;
         [Param] public double B = -0.25;
         [Param, ExcludeFromWeightDecay] public float C = 1.5f;
+
+        public bool IsOnPlainStep => PlainStep(this);
+
+        public void SetGradients(int step, bool nan)
+        {
+            Grad.W = nan ? float.NaN : 0.01f * MathF.Sin(step * 7);
+            Grad.B = 0.02 * Math.Cos(step * 3);
+            Grad.C = -0.015f * MathF.Sin(step * 5);
+        }
+
+        public void AssertSameBits(ITwin other, string when)
+        {
+            var general = (Scalars)other;
+            Assert.True(BitConverter.SingleToInt32Bits(W) == BitConverter.SingleToInt32Bits(general.W), $"W {when}: {W:R} vs {general.W:R}");
+            Assert.True(BitConverter.DoubleToInt64Bits(B) == BitConverter.DoubleToInt64Bits(general.B), $"B {when}: {B:R} vs {general.B:R}");
+            Assert.True(BitConverter.SingleToInt32Bits(C) == BitConverter.SingleToInt32Bits(general.C), $"C {when}: {C:R} vs {general.C:R}");
+            Assert.Equal(general.OptimizerState.W, OptimizerState.W);
+            Assert.Equal(general.OptimizerState.B, OptimizerState.B);
+        }
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "__plainStep")]
+        private static extern ref bool PlainStep(Scalars model);
     }
 
-    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "__plainStep")]
-    private static extern ref bool PlainStep(Scalars model);
-
-    private static void Step(Scalars model, int step, bool nan = false)
+    /// <summary>Arrays of both types (lengths with a scalar tail at every width), one excluded from weight decay, and a scalar.</summary>
+    [Optimize(typeof(RmsProp))]
+    public partial class Arrays : ITwin
     {
-        model.Grad.W = nan ? float.NaN : 0.01f * MathF.Sin(step * 7);
-        model.Grad.B = 0.02 * Math.Cos(step * 3);
-        model.Grad.C = -0.015f * MathF.Sin(step * 5);
-        model.ApplyGradients();
+        [Param] public float[] W = Filled(37, i => 0.5f - (0.01f * i));
+        [Param] public double[] B = Array.ConvertAll(Filled(5, i => 0.1f * i), x => (double)x);
+        [Param, ExcludeFromWeightDecay] public float[] C = Filled(70, i => MathF.Cos(i));
+        [Param] public float S = 0.75f;
+
+        public bool IsOnPlainStep => PlainStep(this);
+
+        public void SetGradients(int step, bool nan)
+        {
+            for (int i = 0; i < Grad.W.Length; i++) Grad.W[i] = 0.01f * MathF.Sin((step * 7) + i);
+            for (int i = 0; i < Grad.B.Length; i++) Grad.B[i] = 0.02 * Math.Cos((step * 3) + i);
+            for (int i = 0; i < Grad.C.Length; i++) Grad.C[i] = -0.015f * MathF.Sin((step * 5) + i);
+            Grad.S = 0.005f * step;
+            if (nan)
+            {
+                Grad.C[Grad.C.Length - 1] = float.NaN;   // in the last element: the vector loop's tail
+            }
+        }
+
+        public void AssertSameBits(ITwin other, string when)
+        {
+            var general = (Arrays)other;
+            SameBits(W, general.W, "W", when);
+            Assert.Equal(general.B, B);
+            SameBits(C, general.C, "C", when);
+            Assert.True(BitConverter.SingleToInt32Bits(S) == BitConverter.SingleToInt32Bits(general.S), $"S {when}: {S:R} vs {general.S:R}");
+            Assert.Equal(general.OptimizerState.W.SquareAvg, OptimizerState.W.SquareAvg);
+            Assert.Equal(general.OptimizerState.W.GradAvg, OptimizerState.W.GradAvg);
+            Assert.Equal(general.OptimizerState.C.SquareAvg, OptimizerState.C.SquareAvg);
+            Assert.Equal(general.OptimizerState.B.SquareAvg, OptimizerState.B.SquareAvg);
+            Assert.Equal(general.OptimizerState.S, OptimizerState.S);
+            Assert.All(Grad.W, g => Assert.Equal(0f, g));
+            Assert.All(Grad.C, g => Assert.Equal(0f, g));
+        }
+
+        private static void SameBits(float[] plain, float[] general, string name, string when)
+        {
+            Assert.Equal(general.Length, plain.Length);
+            for (int i = 0; i < plain.Length; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(plain[i]) == BitConverter.SingleToInt32Bits(general[i]), $"{name}[{i}] {when}: {plain[i]:R} vs {general[i]:R}");
+            }
+        }
+
+        private static float[] Filled(int n, Func<int, float> value)
+        {
+            var array = new float[n];
+            for (int i = 0; i < n; i++) array[i] = value(i);
+            return array;
+        }
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "__plainStep")]
+        private static extern ref bool PlainStep(Arrays model);
     }
 
-    private static void AssertSameBits(Scalars plain, Scalars general, string when)
+    private static void AssertSame(ITwin plain, ITwin general, string when)
     {
-        Assert.True(BitConverter.SingleToInt32Bits(plain.W) == BitConverter.SingleToInt32Bits(general.W), $"W {when}: {plain.W:R} vs {general.W:R}");
-        Assert.True(BitConverter.DoubleToInt64Bits(plain.B) == BitConverter.DoubleToInt64Bits(general.B), $"B {when}: {plain.B:R} vs {general.B:R}");
-        Assert.True(BitConverter.SingleToInt32Bits(plain.C) == BitConverter.SingleToInt32Bits(general.C), $"C {when}: {plain.C:R} vs {general.C:R}");
-        Assert.Equal(general.OptimizerState.W, plain.OptimizerState.W);
-        Assert.Equal(general.OptimizerState.B, plain.OptimizerState.B);
-        Assert.Equal(plain.StepCount, general.StepCount);
-        Assert.Equal(plain.SkippedSteps, general.SkippedSteps);
+        plain.AssertSameBits(general, when);
+        Assert.Equal(general.StepCount, plain.StepCount);
+        Assert.Equal(general.SkippedSteps, plain.SkippedSteps);
     }
 
     /// <summary>Runs <paramref name="steps"/> steps on both; the twin's Optimizer is assigned again before each one.</summary>
-    private static void Run(Scalars plain, Scalars general, ref int step, int steps, string when, bool nan = false)
+    private static void Run(ITwin plain, ITwin general, ref int step, int steps, string when, bool nan = false)
     {
         for (int i = 0; i < steps; i++, step++)
         {
             general.Optimizer = general.Optimizer;   // clears the coefficient cache: the general update, every step
-            Step(plain, step, nan);
-            Step(general, step, nan);
-            AssertSameBits(plain, general, $"{when}, step {step}");
+            plain.SetGradients(step, nan);
+            general.SetGradients(step, nan);
+            plain.ApplyGradients();
+            general.ApplyGradients();
+            AssertSame(plain, general, $"{when}, step {step}");
         }
     }
 
     [Fact]
-    public void The_plain_step_gives_the_general_updates_bits_and_is_left_whenever_it_must_be()
+    public void The_plain_step_of_scalar_fields_gives_the_general_updates_bits_and_is_left_whenever_it_must_be() =>
+        Sequence(new Scalars(), new Scalars(), new Scalars());
+
+    [Fact]
+    public void The_plain_step_of_array_fields_gives_the_general_updates_bits_and_is_left_whenever_it_must_be()
     {
-        RmsProp options = RmsProp.PyTorch with { WeightDecay = 0.1 };   // coupled decay: not plain for W and B, plain for C
-        var plain = new Scalars { Optimizer = RmsProp.PyTorch };
-        var general = new Scalars { Optimizer = RmsProp.PyTorch };
+        var plain = new Arrays();
+        var general = new Arrays();
+        int step = Sequence(plain, general, new Arrays());
+
+        // Centered for a few steps leaves m behind; the plain step then runs beside it.
+        plain.Optimizer = general.Optimizer = RmsProp.PyTorch with { Centered = true };
+        Run(plain, general, ref step, 3, "centered");
+        plain.Optimizer = general.Optimizer = RmsProp.PyTorch;
+        Run(plain, general, ref step, 4, "PyTorch preset after centered");
+        Assert.True(plain.IsOnPlainStep);
+        Assert.NotNull(plain.OptimizerState.W.GradAvg);
+
+        // More update threads: these arrays are short, so one thread does it either way.
+        plain.UpdateThreads = general.UpdateThreads = 2;
+        Run(plain, general, ref step, 3, "two update threads");
+
+        // A parameter replaced by one of another length: both refuse the step before changing anything.
+        float[] w = plain.W, c = plain.C;
+        plain.W = new float[38];
+        plain.SetGradients(step, nan: false);
+        var error = Assert.Throws<InvalidOperationException>(() => plain.ApplyGradients());
+        Assert.Contains("'W'", error.Message);
+        Assert.Equal(general.StepCount, plain.StepCount);
+        Assert.All(plain.Grad.C, g => Assert.NotEqual(0f, g));   // C, after W in the checks, kept its gradient too
+        plain.W = w;
+        Assert.Same(c, plain.C);
+
+        // A gradient array replaced by one of another length (the Grad arrays are the user's too).
+        float[] gradC = plain.Grad.C;
+        plain.Grad.C = new float[69];
+        Assert.Throws<InvalidOperationException>(() => plain.ApplyGradients());
+        Assert.Equal(general.StepCount, plain.StepCount);
+        plain.Grad.C = gradC;
+        Run(plain, general, ref step, 3, "after the refused steps");
+        Assert.True(plain.IsOnPlainStep);
+    }
+
+    /// <summary>The events both kinds of model go through; returns the next step number.</summary>
+    private static int Sequence(ITwin plain, ITwin general, ITwin other)
+    {
+        RmsProp options = RmsProp.PyTorch with { WeightDecay = 0.1 };   // coupled decay: not plain for most fields, plain for C
+        plain.Optimizer = general.Optimizer = RmsProp.PyTorch;
         int step = 1;
 
         Run(plain, general, ref step, 10, "PyTorch preset");
-        Assert.True(PlainStep(plain), "the plain step is on after the first steps with the PyTorch preset");
+        Assert.True(plain.IsOnPlainStep, "the plain step is on after the first steps with the PyTorch preset");
 
         plain.Optimizer = general.Optimizer = options;
         Run(plain, general, ref step, 5, "weight decay");
-        Assert.False(PlainStep(plain));
+        Assert.False(plain.IsOnPlainStep);
 
         plain.Optimizer = general.Optimizer = RmsProp.PyTorch with { Momentum = 0.9 };
         Run(plain, general, ref step, 5, "momentum");
         plain.Optimizer = general.Optimizer = RmsProp.Keras;
         Run(plain, general, ref step, 5, "Keras preset");
-        Assert.True(PlainStep(plain));
+        Assert.True(plain.IsOnPlainStep);
         plain.Optimizer = general.Optimizer = RmsProp.Keras with { BiasCorrection = true };
         Run(plain, general, ref step, 5, "bias correction");
-        Assert.False(PlainStep(plain));
+        Assert.False(plain.IsOnPlainStep);
 
         plain.Optimizer = general.Optimizer = RmsProp.PyTorch;
         Run(plain, general, ref step, 3, "PyTorch preset again");
@@ -88,30 +228,35 @@ public sealed partial class PlainStepTests
         Run(plain, general, ref step, 5, "value clipping");
         plain.GradientClipping = general.GradientClipping = GradientClipping.None;
         Run(plain, general, ref step, 3, "no clipping");
-        Assert.True(PlainStep(plain));
+        Assert.True(plain.IsOnPlainStep);
 
         plain.SkipNonFiniteGradients = general.SkipNonFiniteGradients = true;
         Run(plain, general, ref step, 2, "a NaN gradient with the non-finite guard on", nan: true);
         Assert.Equal(2, plain.SkippedSteps);
-        Assert.True(float.IsFinite(plain.W));
         plain.SkipNonFiniteGradients = general.SkipNonFiniteGradients = false;
         Run(plain, general, ref step, 3, "non-finite guard off");
 
         plain.Optimizer = general.Optimizer = RmsProp.TensorFlow1;   // v starts at 1 after a reset
         Run(plain, general, ref step, 3, "TensorFlow 1 preset");
-        Assert.True(PlainStep(plain));
+        Assert.True(plain.IsOnPlainStep);
         plain.ResetOptimizerState();
         general.ResetOptimizerState();
         Run(plain, general, ref step, 5, "after a reset");
 
         // A checkpoint with other options (momentum and its buffer) loaded into a model on the plain step.
-        var other = new Scalars { Optimizer = RmsProp.PyTorch with { Momentum = 0.5 } };
-        for (int i = 0; i < 4; i++) Step(other, 100 + i);
+        other.Optimizer = RmsProp.PyTorch with { Momentum = 0.5 };
+        for (int i = 0; i < 4; i++)
+        {
+            other.SetGradients(100 + i, nan: false);
+            other.ApplyGradients();
+        }
+
         using var saved = new MemoryStream();
         other.SaveCheckpoint(saved);
-        Assert.True(PlainStep(plain));
+        Assert.True(plain.IsOnPlainStep);
         plain.LoadCheckpoint(new MemoryStream(saved.ToArray()));
         general.LoadCheckpoint(new MemoryStream(saved.ToArray()));
         Run(plain, general, ref step, 5, "after loading a checkpoint with momentum");
+        return step;
     }
 }

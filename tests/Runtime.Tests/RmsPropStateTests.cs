@@ -193,6 +193,81 @@ public class RmsPropStateTests
     }
 
     [Fact]
+    public void IsReadyForPlainStep_OnlyWithBothArraysOfTheStatesLength_OnOneThread()
+    {
+        var state = new RmsPropState<float>();
+        float[] p = new float[37], g = new float[37];
+        Assert.False(state.IsReadyForPlainStep(p, g, 1));   // no v before the first step
+
+        state.Update(p, g, RmsPropCoefficients<float>.Create(RmsProp.PyTorch, 1));
+        Assert.True(state.IsReadyForPlainStep(p, g, 1));
+        Assert.True(state.IsReadyForPlainStep(p, g, 4));   // shorter than MinParallelLength: one thread anyway
+        Assert.False(state.IsReadyForPlainStep(null, g, 1));
+        Assert.False(state.IsReadyForPlainStep(p, null, 1));
+        Assert.False(state.IsReadyForPlainStep(p, new float[36], 1));
+        Assert.False(state.IsReadyForPlainStep(new float[38], new float[38], 1));   // the state was built for 37
+
+        // Buffers an earlier option left behind (restored from a checkpoint here) have v's length: still ready.
+        state.Restore(new float[37], new float[37], new float[37]);
+        Assert.True(state.IsReadyForPlainStep(p, g, 1));
+        state.Reset();
+        Assert.False(state.IsReadyForPlainStep(p, g, 1));
+
+        // Large arrays with more than one thread take the general (parallel) update.
+        int n = RmsPropState<float>.MinParallelLength;
+        var large = new RmsPropState<float>();
+        float[] lp = new float[n], lg = new float[n];
+        large.Update(lp, lg, RmsPropCoefficients<float>.Create(RmsProp.PyTorch, 1));
+        Assert.True(large.IsReadyForPlainStep(lp, lg, 1));
+        Assert.False(large.IsReadyForPlainStep(lp, lg, 2));
+    }
+
+    [Theory]
+    [InlineData("PyTorch")]
+    [InlineData("Keras")]
+    [InlineData("TensorFlow1")]
+    public void PlainStep_GivesTheGeneralUpdatesBits(string preset)
+    {
+        RmsProp options = preset switch { "PyTorch" => RmsProp.PyTorch, "Keras" => RmsProp.Keras, _ => RmsProp.TensorFlow1 };
+        PlainStepMatchesUpdate<float>(options);
+        PlainStepMatchesUpdate<double>(options);
+    }
+
+    private static void PlainStepMatchesUpdate<T>(RmsProp options)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        const int n = 37;   // whole vectors and a scalar tail at every width
+        var general = new RmsPropState<T>();
+        var plain = new RmsPropState<T>();
+        T[] pg = new T[n], pp = new T[n], gg = new T[n], gp = new T[n];
+        for (int step = 1; step <= 6; step++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                gg[i] = gp[i] = T.CreateChecked(0.3 * Math.Sin((i + 1) * step) - 0.05);
+            }
+
+            var c = RmsPropCoefficients<T>.Create(options, step);
+            Assert.True(c.IsPlain);
+            general.Update(pg, gg, c);
+            if (step == 1)
+            {
+                Assert.False(plain.IsReadyForPlainStep(pp, gp, 1));
+                plain.PlainStep(pp, gp, c);   // not ready: it takes the general update, which builds v
+            }
+            else
+            {
+                Assert.True(plain.IsReadyForPlainStep(pp, gp, 1));
+                plain.PlainStep(pp, gp, c);
+            }
+
+            Assert.Equal(pg, pp);
+            Assert.Equal(general.SquareAvg!, plain.SquareAvg!);
+            Assert.All(gp, x => Assert.Equal(T.Zero, x));
+        }
+    }
+
+    [Fact]
     public void ScalarState_StartsAtTheInitialAccumulatorValue()
     {
         var s = new RmsPropScalarState<float>(0.75f);

@@ -30,6 +30,40 @@ public class SimdWidthTests(ITestOutputHelper output)
     [MemberData(nameof(Widths))]
     public void Double_EachWidth_MatchesReference_AtEveryLength(Width width) => EachWidth<double>(width);
 
+    /// <summary>
+    /// The plain step's loop (<c>RmsPropKernel.UpdatePlain</c>: both ε terms, no selection) at each width and length, for
+    /// every plain combination (ε inside or outside the root, v₀ = 0 or not): against the reference like the selected loops.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void PlainLoop_EachWidth_MatchesReference_ForEveryPlainCombination(Width width)
+    {
+        var plain = new List<Combo>();
+        for (int i = 0; i < Combo.Count; i++)
+        {
+            Combo combo = Combo.FromIndex(i);
+            bool alreadyIn = plain.Exists(p => (p.EpsilonInsideSqrt, p.InitialAccumulator) == (combo.EpsilonInsideSqrt, combo.InitialAccumulator));
+            if (RmsPropCoefficients<double>.Create(combo.ToOptions(), 1).IsPlain && !combo.BiasCorrection && !alreadyIn)
+            {
+                plain.Add(combo);   // the momentum style, Nesterov and the variance clamp do nothing here: one of each
+            }
+        }
+
+        Assert.Equal(4, plain.Count);   // ε inside or outside × v₀ = 0 or not
+        foreach (Combo combo in plain)
+        {
+            for (int n = 0; n <= KernelHarness.MaxLength<float>(); n++)
+            {
+                if (!KernelHarness.CheckWidth<float>(width, combo, n, plainTerms: true) |
+                    !KernelHarness.CheckWidth<double>(width, combo, n, plainTerms: true))
+                {
+                    output.WriteLine($"{width} is not hardware accelerated here: skipped.");
+                    return;
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Widths))]
     public void Sample_ReachesEveryLoopVariantAndOptionValue(Width width)

@@ -174,7 +174,9 @@ internal static class ClassEmitter
         {
             using (writer.Block("private bool __ApplyGradients()"))
             {
-                writer.Line("// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,");
+                writer.Line(arrays.Count == 0
+                    ? "// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,"
+                    : "// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,");
                 writer.Line("// behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.");
                 using (writer.Block($"if ({optimizer.PlainStepCondition})"))
                 {

@@ -70,8 +70,11 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         writer.Line($"{p} = {p} + (-{c}.DirectStep * g) / ({t}.Sqrt(v + {c}.EpsilonInside) + {c}.EpsilonOutside);");
     }
 
-    /// <summary>A model of scalar fields only has a plain step: the straight-line plain update of every field, nothing else.</summary>
-    public override bool HasPlainStep(OptimizedClass model) => model.Fields.Count > 0 && model.Fields.All(f => !f.IsArray);
+    /// <summary>
+    /// Every RMSprop model has a plain step: each scalar field's two lines of arithmetic and each array field's call into
+    /// the plain loop (<c>RmsPropState.PlainStep</c>), nothing else.
+    /// </summary>
+    public override bool HasPlainStep(OptimizedClass model) => model.Fields.Count > 0;
 
     /// <summary>
     /// Every field's coefficients are cached (<c>Optimizer</c> and <c>GradientClipping</c> were not replaced since) and plain
@@ -87,12 +90,39 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     {
         writer.Line("Gradients grad = Grad;");
         writer.Line("OptimizerStates state = __optimizerState;");
+        var arrays = model.Fields.Where(f => f.IsArray).ToList();
+        if (arrays.Count == 0)
+        {
+            EmitPlainFields(writer, model);
+            return;
+        }
+
+        writer.Line();
+        writer.Line("// Every array there, of its parameter's length, with its state built for that length, and updated on one thread;");
+        writer.Line("// otherwise the general update below checks each one and says what is wrong.");
+        string ready = string.Join(" && ", arrays.Select(f => $"state.{f.Id}.IsReadyForPlainStep(this.{f.Id}, grad.{f.Id}, __updateThreads)"));
+        using (writer.Block($"if ({ready})"))
+        {
+            EmitPlainFields(writer, model);
+        }
+    }
+
+    /// <summary>StepCount, then every field's plain update; <c>grad</c> and <c>state</c> are in scope.</summary>
+    private void EmitPlainFields(IndentedWriter writer, OptimizedClass model)
+    {
         writer.Line("StepCount++;");
         EmitCachedCoefficientLocals(writer, model);
         foreach (ParamField field in model.Fields)
         {
             string t = Names.Keyword(field.Element);
             writer.Line();
+            if (field.IsArray)
+            {
+                writer.Line($"// {field.Name} ({t}[]):  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass");
+                writer.Line($"state.{field.Id}.PlainStep(this.{field.Id}, grad.{field.Id}, in {CoefficientsLocal(field)});");
+                continue;
+            }
+
             writer.Line($"// {field.Name}:  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0");
             using (writer.Block())
             {
@@ -105,16 +135,16 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         writer.Line("return true;");
     }
 
-    /// <summary>The cached flag that says whether the scalar fields of <paramref name="field"/>'s kind take the plain step.</summary>
+    /// <summary>The cached flag that says whether the fields of <paramref name="field"/>'s kind take the plain step.</summary>
     private static string PlainField(ParamField field) => "__plain" + CoefficientsField(field).Substring(3);
 
-    /// <summary>Per kind of scalar field: whether this step is the plain one (see <c>RmsPropCoefficients.IsPlain</c>; no norm clipping).</summary>
+    /// <summary>Per kind of field: whether this step is the plain one (see <c>RmsPropCoefficients.IsPlain</c>; no norm clipping).</summary>
     public override System.Collections.Generic.IEnumerable<(string Type, string Field, string Value)> DerivedCoefficients(OptimizedClass model)
     {
         var seen = new System.Collections.Generic.List<string>();   // in field order: the text is the same on every run
         foreach (ParamField field in model.Fields)
         {
-            if (!field.IsArray && !seen.Contains(PlainField(field)))
+            if (!seen.Contains(PlainField(field)))
             {
                 seen.Add(PlainField(field));
                 yield return ("bool", PlainField(field), $"!{ClippingEmitter.Local}.ClipsNorm && {CoefficientsField(field)}.IsPlain");

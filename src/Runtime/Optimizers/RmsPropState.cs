@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using OptimizerGen.Kernels;
 
@@ -144,6 +145,41 @@ public sealed class RmsPropState<T>
         _parallel.Set(this, parameter, gradient, c);
         WorkerPool.Run(_parallel, chunks);
         _parallel.Clear();
+    }
+
+    /// <summary>
+    /// Whether <see cref="PlainStep"/> may update <paramref name="parameter"/> now: both arrays are there and have one
+    /// length, the state was built for that length (v exists and has it; m and b, where an earlier option left them, always
+    /// have v's length: every buffer is built for one length and <see cref="Restore"/> checks the same), and the update runs on one thread (<paramref name="threads"/> is 1, or the array is shorter than
+    /// <see cref="MinParallelLength"/>). When it is false the generated code takes the general update, which throws for
+    /// what is wrong or allocates what is missing. A few compares, inlined. (A declared shape needs no test here: the state
+    /// was built, or loaded from a checkpoint, for a parameter that passed it, and the three lengths are that one.)
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool IsReadyForPlainStep([NotNullWhen(true)] T[]? parameter, [NotNullWhen(true)] T[]? gradient, int threads) =>
+        parameter is not null && gradient is not null && _squareAvg is not null &&
+        gradient.Length == parameter.Length && _squareAvg.Length == parameter.Length &&
+        (threads == 1 || parameter.Length < MinParallelLength);
+
+    /// <summary>
+    /// The plain update of a step with no option on (<see cref="RmsPropCoefficients{T}.IsPlain"/>, no norm-clipping factor):
+    /// v ← ρ·v + (1−ρ)·g² ;  p ← p − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass, without the term selection and
+    /// buffer checks of <see cref="Update(T[], T[], in RmsPropCoefficients{T}, int)"/>: the caller has checked
+    /// <see cref="IsReadyForPlainStep"/>. Adding the ε that is 0 is exact, so the bits are those of the general update.
+    /// Never inlined into the generated update (see the other overload).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public void PlainStep(T[] parameter, T[] gradient, in RmsPropCoefficients<T> c)
+    {
+        int n = parameter.Length;
+        if (_squareAvg is not { } squareAvg || gradient.Length != n || squareAvg.Length != n)
+        {
+            // Only a caller that skipped IsReadyForPlainStep gets here: the general update checks, allocates or throws.
+            Update(parameter, gradient, c);
+            return;
+        }
+
+        RmsPropKernel.UpdatePlain(new RmsPropKernel.Streams<T>(parameter, gradient, squareAvg, default, default, (nuint)n), c);
     }
 
     /// <summary>

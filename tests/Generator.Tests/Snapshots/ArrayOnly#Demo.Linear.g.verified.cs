@@ -25,6 +25,9 @@ namespace Demo
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
         private global::OptimizerGen.RmsPropCoefficients<float> __f32NoDecay;
+        private bool __plain32;
+        private bool __plain32NoDecay;
+        private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -105,6 +108,37 @@ namespace Demo
 
         private bool __ApplyGradients()
         {
+            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
+            if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+            {
+                Gradients grad = Grad;
+                OptimizerStates state = __optimizerState;
+
+                // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
+                // otherwise the general update below checks each one and says what is wrong.
+                if (state.Weights.IsReadyForPlainStep(this.Weights, grad.Weights, __updateThreads) && state._bias.IsReadyForPlainStep(this._bias, grad._bias, __updateThreads))
+                {
+                    StepCount++;
+                    ref readonly var f32 = ref __f32;
+                    ref readonly var f32NoDecay = ref __f32NoDecay;
+
+                    // Weights (float[]):  v ← ρ·v + (1−ρ)·g² ;  Weights ← Weights − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.Weights.PlainStep(this.Weights, grad.Weights, in f32);
+
+                    // _bias (float[]):  v ← ρ·v + (1−ρ)·g² ;  _bias ← _bias − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state._bias.PlainStep(this._bias, grad._bias, in f32NoDecay);
+
+                    return true;
+                }
+            }
+
+            return __ApplyGradientsGeneral();
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGeneral()
+        {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
 
@@ -161,6 +195,9 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f32NoDecay = __f32.WithoutWeightDecay();
+            __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+            __plain32NoDecay = !clipping.ClipsNorm && __f32NoDecay.IsPlain;
+            __plainStep = __plain32 && __plain32NoDecay && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

@@ -24,6 +24,8 @@ namespace Demo
         private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
+        private bool __plain64;
+        private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -104,6 +106,33 @@ namespace Demo
 
         private bool __ApplyGradients()
         {
+            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
+            if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+            {
+                Gradients grad = Grad;
+                OptimizerStates state = __optimizerState;
+
+                // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
+                // otherwise the general update below checks each one and says what is wrong.
+                if (state.Theta.IsReadyForPlainStep(this.Theta, grad.Theta, __updateThreads))
+                {
+                    StepCount++;
+                    ref readonly var f64 = ref __f64;
+
+                    // Theta (double[]):  v ← ρ·v + (1−ρ)·g² ;  Theta ← Theta − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.Theta.PlainStep(this.Theta, grad.Theta, in f64);
+
+                    return true;
+                }
+            }
+
+            return __ApplyGradientsGeneral();
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGeneral()
+        {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
 
@@ -148,6 +177,8 @@ namespace Demo
             ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             global::OptimizerGen.RmsProp options = __optimizer;
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
+            __plain64 = !clipping.ClipsNorm && __f64.IsPlain;
+            __plainStep = __plain64 && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

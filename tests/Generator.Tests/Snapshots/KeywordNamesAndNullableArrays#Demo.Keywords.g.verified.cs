@@ -26,6 +26,8 @@ namespace Demo
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
         private bool __plain32;
+        private bool __plain64;
+        private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -105,6 +107,47 @@ namespace Demo
         }
 
         private bool __ApplyGradients()
+        {
+            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
+            if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+            {
+                Gradients grad = Grad;
+                OptimizerStates state = __optimizerState;
+
+                // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
+                // otherwise the general update below checks each one and says what is wrong.
+                if (state.@base.IsReadyForPlainStep(this.@base, grad.@base, __updateThreads) && state.Matrix.IsReadyForPlainStep(this.Matrix, grad.Matrix, __updateThreads))
+                {
+                    StepCount++;
+                    ref readonly var f32 = ref __f32;
+                    ref readonly var f64 = ref __f64;
+
+                    // in:  v ← ρ·v + (1−ρ)·g² ;  in ← in − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
+                    {
+                        ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.@in;
+                        float g = grad.@in;
+                        grad.@in = 0f;
+                        float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                        s.SquareAvg = v;
+                        this.@in = this.@in + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+                    }
+
+                    // base (float[]):  v ← ρ·v + (1−ρ)·g² ;  base ← base − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.@base.PlainStep(this.@base, grad.@base, in f32);
+
+                    // Matrix (double[]):  v ← ρ·v + (1−ρ)·g² ;  Matrix ← Matrix − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.Matrix.PlainStep(this.Matrix, grad.Matrix, in f64);
+
+                    return true;
+                }
+            }
+
+            return __ApplyGradientsGeneral();
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGeneral()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -215,6 +258,8 @@ namespace Demo
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+            __plain64 = !clipping.ClipsNorm && __f64.IsPlain;
+            __plainStep = __plain32 && __plain64 && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

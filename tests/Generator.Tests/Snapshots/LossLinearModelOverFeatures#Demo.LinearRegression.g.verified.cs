@@ -25,7 +25,9 @@ namespace Demo
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
         private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
+        private bool __plain64;
         private bool __plain64NoDecay;
+        private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -105,6 +107,44 @@ namespace Demo
         }
 
         private bool __ApplyGradients()
+        {
+            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
+            if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+            {
+                Gradients grad = Grad;
+                OptimizerStates state = __optimizerState;
+
+                // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
+                // otherwise the general update below checks each one and says what is wrong.
+                if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads))
+                {
+                    StepCount++;
+                    ref readonly var f64 = ref __f64;
+                    ref readonly var f64NoDecay = ref __f64NoDecay;
+
+                    // W (double[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.W.PlainStep(this.W, grad.W, in f64);
+
+                    // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
+                    {
+                        ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.B;
+                        double g = grad.B;
+                        grad.B = 0d;
+                        double v = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);
+                        s.SquareAvg = v;
+                        this.B = this.B + (-f64NoDecay.DirectStep * g) / (double.Sqrt(v + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside);
+                    }
+
+                    return true;
+                }
+            }
+
+            return __ApplyGradientsGeneral();
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGeneral()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -203,7 +243,9 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             __f64NoDecay = __f64.WithoutWeightDecay();
+            __plain64 = !clipping.ClipsNorm && __f64.IsPlain;
             __plain64NoDecay = !clipping.ClipsNorm && __f64NoDecay.IsPlain;
+            __plainStep = __plain64 && __plain64NoDecay && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

@@ -24,6 +24,8 @@ namespace Demo
         private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
+        private bool __plain32;
+        private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -104,6 +106,36 @@ namespace Demo
 
         private bool __ApplyGradients()
         {
+            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
+            if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+            {
+                Gradients grad = Grad;
+                OptimizerStates state = __optimizerState;
+
+                // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
+                // otherwise the general update below checks each one and says what is wrong.
+                if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads) && state.B.IsReadyForPlainStep(this.B, grad.B, __updateThreads))
+                {
+                    StepCount++;
+                    ref readonly var f32 = ref __f32;
+
+                    // W (float[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.W.PlainStep(this.W, grad.W, in f32);
+
+                    // B (float[]):  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.B.PlainStep(this.B, grad.B, in f32);
+
+                    return true;
+                }
+            }
+
+            return __ApplyGradientsGeneral();
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGeneral()
+        {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
 
@@ -158,6 +190,8 @@ namespace Demo
             ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
+            __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+            __plainStep = __plain32 && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

@@ -25,6 +25,7 @@ namespace Demo
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
         private bool __plain32;
+        private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -104,6 +105,49 @@ namespace Demo
         }
 
         private bool __ApplyGradients()
+        {
+            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
+            if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+            {
+                Gradients grad = Grad;
+                OptimizerStates state = __optimizerState;
+
+                // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
+                // otherwise the general update below checks each one and says what is wrong.
+                if (state.W1.IsReadyForPlainStep(this.W1, grad.W1, __updateThreads) && state.B1.IsReadyForPlainStep(this.B1, grad.B1, __updateThreads) && state.W2.IsReadyForPlainStep(this.W2, grad.W2, __updateThreads))
+                {
+                    StepCount++;
+                    ref readonly var f32 = ref __f32;
+
+                    // W1 (float[]):  v ← ρ·v + (1−ρ)·g² ;  W1 ← W1 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.W1.PlainStep(this.W1, grad.W1, in f32);
+
+                    // B1 (float[]):  v ← ρ·v + (1−ρ)·g² ;  B1 ← B1 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.B1.PlainStep(this.B1, grad.B1, in f32);
+
+                    // W2 (float[]):  v ← ρ·v + (1−ρ)·g² ;  W2 ← W2 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                    state.W2.PlainStep(this.W2, grad.W2, in f32);
+
+                    // B2:  v ← ρ·v + (1−ρ)·g² ;  B2 ← B2 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
+                    {
+                        ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B2;
+                        float g = grad.B2;
+                        grad.B2 = 0f;
+                        float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                        s.SquareAvg = v;
+                        this.B2 = this.B2 + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+                    }
+
+                    return true;
+                }
+            }
+
+            return __ApplyGradientsGeneral();
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGeneral()
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
@@ -221,6 +265,7 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+            __plainStep = __plain32 && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

@@ -26,7 +26,10 @@ partial class Mixed
     private global::OptimizerGen.RmsPropCoefficients<double> __f64;
     private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
     private bool __plain64;
+    private bool __plain32;
+    private bool __plain64NoDecay;
     private bool __plain32NoDecay;
+    private bool __plainStep;
 
     /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
@@ -106,6 +109,59 @@ partial class Mixed
     }
 
     private bool __ApplyGradients()
+    {
+        // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+        // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
+        if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+        {
+            Gradients grad = Grad;
+            OptimizerStates state = __optimizerState;
+
+            // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
+            // otherwise the general update below checks each one and says what is wrong.
+            if (state.Embedding.IsReadyForPlainStep(this.Embedding, grad.Embedding, __updateThreads) && state.Offsets.IsReadyForPlainStep(this.Offsets, grad.Offsets, __updateThreads))
+            {
+                StepCount++;
+                ref readonly var f32 = ref __f32;
+                ref readonly var f32NoDecay = ref __f32NoDecay;
+                ref readonly var f64 = ref __f64;
+                ref readonly var f64NoDecay = ref __f64NoDecay;
+
+                // Scale:  v ← ρ·v + (1−ρ)·g² ;  Scale ← Scale − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
+                {
+                    ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.Scale;
+                    double g = grad.Scale;
+                    grad.Scale = 0d;
+                    double v = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
+                    s.SquareAvg = v;
+                    this.Scale = this.Scale + (-f64.DirectStep * g) / (double.Sqrt(v + f64.EpsilonInside) + f64.EpsilonOutside);
+                }
+
+                // Embedding (float[]):  v ← ρ·v + (1−ρ)·g² ;  Embedding ← Embedding − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                state.Embedding.PlainStep(this.Embedding, grad.Embedding, in f32);
+
+                // Offsets (double[]):  v ← ρ·v + (1−ρ)·g² ;  Offsets ← Offsets − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
+                state.Offsets.PlainStep(this.Offsets, grad.Offsets, in f64NoDecay);
+
+                // Temperature:  v ← ρ·v + (1−ρ)·g² ;  Temperature ← Temperature − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
+                {
+                    ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.Temperature;
+                    float g = grad.Temperature;
+                    grad.Temperature = 0f;
+                    float v = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);
+                    s.SquareAvg = v;
+                    this.Temperature = this.Temperature + (-f32NoDecay.DirectStep * g) / (float.Sqrt(v + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside);
+                }
+
+                return true;
+            }
+        }
+
+        return __ApplyGradientsGeneral();
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool __ApplyGradientsGeneral()
     {
         Gradients grad = Grad;
         OptimizerStates state = __optimizerState;
@@ -270,7 +326,10 @@ partial class Mixed
         __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
         __f64NoDecay = __f64.WithoutWeightDecay();
         __plain64 = !clipping.ClipsNorm && __f64.IsPlain;
+        __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
+        __plain64NoDecay = !clipping.ClipsNorm && __f64NoDecay.IsPlain;
         __plain32NoDecay = !clipping.ClipsNorm && __f32NoDecay.IsPlain;
+        __plainStep = __plain64 && __plain32 && __plain64NoDecay && __plain32NoDecay && !options.BiasCorrection;
         __coefficientsStep = step;
     }
 

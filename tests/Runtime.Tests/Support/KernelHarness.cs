@@ -64,7 +64,7 @@ internal static class KernelHarness
     /// untouched, and the scalar pass leaves the wide pass's elements untouched, so every element is updated exactly
     /// once. Returns false (nothing checked) when the width is not accelerated here.
     /// </summary>
-    public static bool CheckWidth<T>(Width width, Combo combo, int n, Clip? clip = null)
+    public static bool CheckWidth<T>(Width width, Combo combo, int n, Clip? clip = null, bool plainTerms = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!SimdRunner.IsHardwareAccelerated<T>(width))
@@ -74,7 +74,7 @@ internal static class KernelHarness
 
         int count = SimdRunner.Count<T>(width);
         var k = new KernelCase<T>(combo, n);
-        string path = $"Run<{typeof(T).Name}, {width}> then Run<Scalar>{clip}";
+        string path = $"Run<{typeof(T).Name}, {width}> then Run<Scalar>{clip}{(plainTerms ? " (the plain step's loop)" : string.Empty)}";
         string afterWidePass = $"after Run<{width}> (it must not touch the tail)";
         string afterScalarPass = $"after Run<Scalar> (it must not touch what Run<{width}> updated)";
         int wide = n - (n % count);
@@ -88,7 +88,12 @@ internal static class KernelHarness
             var s = new RmsPropKernel.Streams<T>(k.Span(k.P), k.Span(k.G), k.Span(k.V), k.Span(k.M), k.Span(k.B), (nuint)n);
             k.SnapshotInto(before);
 
-            nuint done = SimdRunner.Run(width, s, c, 0);
+            if (plainTerms && !c.IsPlain)
+            {
+                Assert.Fail($"the plain step's loop needs plain coefficients; {info}");
+            }
+
+            nuint done = plainTerms ? SimdRunner.RunPlain(width, s, c, 0) : SimdRunner.Run(width, s, c, 0);
             if (done != (nuint)wide)
             {
                 Assert.Fail($"Run<{width}> returned {done}, expected {wide} (whole vectors of {count}); {info}");
@@ -98,7 +103,7 @@ internal static class KernelHarness
             Approx.AssertAll<T>(k.Span(k.G)[..wide], T.Zero, afterWidePass, info);
 
             k.SnapshotInto(afterWide);
-            nuint end = SimdRunner.Run(Width.Scalar, s, c, done);
+            nuint end = plainTerms ? SimdRunner.RunPlain(Width.Scalar, s, c, done) : SimdRunner.Run(Width.Scalar, s, c, done);
             if (end != (nuint)n)
             {
                 Assert.Fail($"Run<Scalar> from {done} returned {end}, expected {n}; {info}");

@@ -49,6 +49,20 @@ internal static class SimdRunner
             _ => throw new ArgumentOutOfRangeException(nameof(width)),
         };
 
+    /// <summary>
+    /// Runs the plain step's loop (<c>RmsPropKernel.UpdatePlain</c>: <c>PlainTerms</c>, no term selection) at
+    /// <paramref name="width"/> from <paramref name="start"/>; the coefficients must be plain.
+    /// </summary>
+    public static nuint RunPlain<T>(Width width, in RmsPropKernel.Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
+        where T : unmanaged, IFloatingPointIeee754<T> => width switch
+        {
+            Width.Simd512 => RmsPropKernel.Run<T, Simd512<T>, Vector512<T>, RmsPropKernel.Plain, OptimizerGen.Rules.No, OptimizerGen.Rules.Yes>(s, c, start),
+            Width.Simd256 => RmsPropKernel.Run<T, Simd256<T>, Vector256<T>, RmsPropKernel.Plain, OptimizerGen.Rules.No, OptimizerGen.Rules.Yes>(s, c, start),
+            Width.Simd128 => RmsPropKernel.Run<T, Simd128<T>, Vector128<T>, RmsPropKernel.Plain, OptimizerGen.Rules.No, OptimizerGen.Rules.Yes>(s, c, start),
+            Width.Scalar => RmsPropKernel.Run<T, SimdScalar<T>, T, RmsPropKernel.Plain, OptimizerGen.Rules.No, OptimizerGen.Rules.Yes>(s, c, start),
+            _ => throw new ArgumentOutOfRangeException(nameof(width)),
+        };
+
     /// <summary>The loop variant for the buffers and coupled decay in use (the same selection <c>RmsPropKernel.Update</c> makes).</summary>
     private static nuint RunVariant<T, TSimd, TVector>(in RmsPropKernel.Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -63,11 +77,11 @@ internal static class SimdRunner
         where TVector : struct
         where TDecay : struct, OptimizerGen.Rules.IFlag => (c.Centered, c.ClampVariance, c.HasMomentum) switch
         {
-            (false, _, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.Plain, TDecay>(s, c, start),
-            (false, _, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.WithMomentum, TDecay>(s, c, start),
-            (true, false, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.Centered, TDecay>(s, c, start),
-            (true, false, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredWithMomentum, TDecay>(s, c, start),
-            (true, true, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredClamped, TDecay>(s, c, start),
-            (true, true, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredClampedWithMomentum, TDecay>(s, c, start),
+            (false, _, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.Plain, TDecay, OptimizerGen.Rules.No>(s, c, start),
+            (false, _, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.WithMomentum, TDecay, OptimizerGen.Rules.No>(s, c, start),
+            (true, false, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.Centered, TDecay, OptimizerGen.Rules.No>(s, c, start),
+            (true, false, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredWithMomentum, TDecay, OptimizerGen.Rules.No>(s, c, start),
+            (true, true, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredClamped, TDecay, OptimizerGen.Rules.No>(s, c, start),
+            (true, true, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredClampedWithMomentum, TDecay, OptimizerGen.Rules.No>(s, c, start),
         };
 }
