@@ -24,12 +24,22 @@ public class EmitterTests
         Assert.Contains("double g = f64NoDecay.Gradient.GradientScale * (double)factor_Beta * grad.Beta;", text);
         Assert.DoesNotContain("RmsPropKernel", text);
         Assert.DoesNotContain("CheckArrays", text);
-        Assert.Equal(4, CountOf(text, "ref global::OptimizerGen.RmsPropScalarState<"));   // each field in the plain step and in the general update
+        Assert.Equal(2, CountOf(text, "ref global::OptimizerGen.RmsPropScalarState<"));   // each field in the general update
 
         // The plain step: taken only while every kind of field is plain and the coefficients do not depend on the step.
         Assert.Contains("__plainStep = __plain32 && __plain64NoDecay && !options.BiasCorrection;", text);
         Assert.Contains("if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)", text);
         Assert.Contains("return __ApplyGradientsGeneral();", text);
+
+        // It reads and computes every field first, with each field's own coefficients, and stores afterwards.
+        string plain = text[text.IndexOf("private bool __ApplyGradients()", System.StringComparison.Ordinal)..];
+        plain = plain[..plain.IndexOf("return true;", System.StringComparison.Ordinal)];
+        Assert.Contains("float v_Alpha = float.FusedMultiplyAdd(f32.OneMinusDecay * g_Alpha, g_Alpha, f32.Decay * state.Alpha.SquareAvg);", plain);
+        Assert.Contains("double p_Beta = this.Beta + (-f64NoDecay.DirectStep * g_Beta) / (double.Sqrt(v_Beta + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside);", plain);
+        int lastRead = plain.IndexOf("double p_Beta = this.Beta", System.StringComparison.Ordinal);
+        int firstStore = plain.IndexOf("state.Alpha.SquareAvg = v_Alpha;", System.StringComparison.Ordinal);
+        Assert.True(lastRead > 0 && lastRead < firstStore, "every read before the first store");
+        Assert.True(plain.IndexOf("grad.Beta = 0d;", System.StringComparison.Ordinal) < plain.IndexOf("StepCount++;", System.StringComparison.Ordinal));
     }
 
     [Fact]

@@ -119,9 +119,11 @@ namespace Demo
                 // otherwise the general update below checks each one and says what is wrong.
                 if (state.Weights.IsReadyForPlainStep(this.Weights, grad.Weights, __updateThreads) && state._bias.IsReadyForPlainStep(this._bias, grad._bias, __updateThreads))
                 {
-                    StepCount++;
                     ref readonly var f32 = ref __f32;
                     ref readonly var f32NoDecay = ref __f32NoDecay;
+
+                    // The step count, then each array's pass.
+                    StepCount++;
 
                     // Weights (float[]):  v ← ρ·v + (1−ρ)·g² ;  Weights ← Weights − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
                     state.Weights.PlainStep(this.Weights, grad.Weights, in f32);

@@ -117,8 +117,10 @@ namespace Demo
                 // otherwise the general update below checks each one and says what is wrong.
                 if (state.Theta.IsReadyForPlainStep(this.Theta, grad.Theta, __updateThreads))
                 {
-                    StepCount++;
                     ref readonly var f64 = ref __f64;
+
+                    // The step count, then each array's pass.
+                    StepCount++;
 
                     // Theta (double[]):  v ← ρ·v + (1−ρ)·g² ;  Theta ← Theta − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
                     state.Theta.PlainStep(this.Theta, grad.Theta, in f64);

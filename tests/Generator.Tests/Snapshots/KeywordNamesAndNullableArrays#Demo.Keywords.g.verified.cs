@@ -119,19 +119,19 @@ namespace Demo
                 // otherwise the general update below checks each one and says what is wrong.
                 if (state.@base.IsReadyForPlainStep(this.@base, grad.@base, __updateThreads) && state.Matrix.IsReadyForPlainStep(this.Matrix, grad.Matrix, __updateThreads))
                 {
-                    StepCount++;
                     ref readonly var f32 = ref __f32;
                     ref readonly var f64 = ref __f64;
 
-                    // in:  v ← ρ·v + (1−ρ)·g² ;  in ← in − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
-                    {
-                        ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.@in;
-                        float g = grad.@in;
-                        grad.@in = 0f;
-                        float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                        s.SquareAvg = v;
-                        this.@in = this.@in + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
-                    }
+                    // in:  v ← ρ·v + (1−ρ)·g² ;  in ← in − lr·g / (√(v + ε_in) + ε_out)
+                    float g_in = grad.@in;
+                    float v_in = float.FusedMultiplyAdd(f32.OneMinusDecay * g_in, g_in, f32.Decay * state.@in.SquareAvg);
+                    float p_in = this.@in + (-f32.DirectStep * g_in) / (float.Sqrt(v_in + f32.EpsilonInside) + f32.EpsilonOutside);
+
+                    // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
+                    state.@in.SquareAvg = v_in;
+                    this.@in = p_in;
+                    grad.@in = 0f;
+                    StepCount++;
 
                     // base (float[]):  v ← ρ·v + (1−ρ)·g² ;  base ← base − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
                     state.@base.PlainStep(this.@base, grad.@base, in f32);

@@ -119,22 +119,22 @@ namespace Demo
                 // otherwise the general update below checks each one and says what is wrong.
                 if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads))
                 {
-                    StepCount++;
                     ref readonly var f64 = ref __f64;
                     ref readonly var f64NoDecay = ref __f64NoDecay;
 
+                    // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out)
+                    double g_B = grad.B;
+                    double v_B = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g_B, g_B, f64NoDecay.Decay * state.B.SquareAvg);
+                    double p_B = this.B + (-f64NoDecay.DirectStep * g_B) / (double.Sqrt(v_B + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside);
+
+                    // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
+                    state.B.SquareAvg = v_B;
+                    this.B = p_B;
+                    grad.B = 0d;
+                    StepCount++;
+
                     // W (double[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
                     state.W.PlainStep(this.W, grad.W, in f64);
-
-                    // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
-                    {
-                        ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.B;
-                        double g = grad.B;
-                        grad.B = 0d;
-                        double v = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);
-                        s.SquareAvg = v;
-                        this.B = this.B + (-f64NoDecay.DirectStep * g) / (double.Sqrt(v + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside);
-                    }
 
                     return true;
                 }

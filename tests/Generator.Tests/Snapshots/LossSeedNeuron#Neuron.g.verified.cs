@@ -95,28 +95,26 @@ partial class Neuron
         {
             Gradients grad = Grad;
             OptimizerStates state = __optimizerState;
-            StepCount++;
             ref readonly var f32 = ref __f32;
 
-            // W:  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
-            {
-                ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.W;
-                float g = grad.W;
-                grad.W = 0f;
-                float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                s.SquareAvg = v;
-                this.W = this.W + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
-            }
+            // W:  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out)
+            float g_W = grad.W;
+            float v_W = float.FusedMultiplyAdd(f32.OneMinusDecay * g_W, g_W, f32.Decay * state.W.SquareAvg);
+            float p_W = this.W + (-f32.DirectStep * g_W) / (float.Sqrt(v_W + f32.EpsilonInside) + f32.EpsilonOutside);
 
-            // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
-            {
-                ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
-                float g = grad.B;
-                grad.B = 0f;
-                float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                s.SquareAvg = v;
-                this.B = this.B + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
-            }
+            // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out)
+            float g_B = grad.B;
+            float v_B = float.FusedMultiplyAdd(f32.OneMinusDecay * g_B, g_B, f32.Decay * state.B.SquareAvg);
+            float p_B = this.B + (-f32.DirectStep * g_B) / (float.Sqrt(v_B + f32.EpsilonInside) + f32.EpsilonOutside);
+
+            // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
+            state.W.SquareAvg = v_W;
+            this.W = p_W;
+            grad.W = 0f;
+            state.B.SquareAvg = v_B;
+            this.B = p_B;
+            grad.B = 0f;
+            StepCount++;
 
             return true;
         }

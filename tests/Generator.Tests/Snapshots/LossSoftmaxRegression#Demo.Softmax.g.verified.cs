@@ -117,8 +117,10 @@ namespace Demo
                 // otherwise the general update below checks each one and says what is wrong.
                 if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads) && state.B.IsReadyForPlainStep(this.B, grad.B, __updateThreads))
                 {
-                    StepCount++;
                     ref readonly var f32 = ref __f32;
+
+                    // The step count, then each array's pass.
+                    StepCount++;
 
                     // W (float[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
                     state.W.PlainStep(this.W, grad.W, in f32);

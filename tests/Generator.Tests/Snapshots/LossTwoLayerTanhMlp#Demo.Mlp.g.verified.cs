@@ -117,8 +117,18 @@ namespace Demo
                 // otherwise the general update below checks each one and says what is wrong.
                 if (state.W1.IsReadyForPlainStep(this.W1, grad.W1, __updateThreads) && state.B1.IsReadyForPlainStep(this.B1, grad.B1, __updateThreads) && state.W2.IsReadyForPlainStep(this.W2, grad.W2, __updateThreads))
                 {
-                    StepCount++;
                     ref readonly var f32 = ref __f32;
+
+                    // B2:  v ← ρ·v + (1−ρ)·g² ;  B2 ← B2 − lr·g / (√(v + ε_in) + ε_out)
+                    float g_B2 = grad.B2;
+                    float v_B2 = float.FusedMultiplyAdd(f32.OneMinusDecay * g_B2, g_B2, f32.Decay * state.B2.SquareAvg);
+                    float p_B2 = this.B2 + (-f32.DirectStep * g_B2) / (float.Sqrt(v_B2 + f32.EpsilonInside) + f32.EpsilonOutside);
+
+                    // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
+                    state.B2.SquareAvg = v_B2;
+                    this.B2 = p_B2;
+                    grad.B2 = 0f;
+                    StepCount++;
 
                     // W1 (float[]):  v ← ρ·v + (1−ρ)·g² ;  W1 ← W1 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
                     state.W1.PlainStep(this.W1, grad.W1, in f32);
@@ -128,16 +138,6 @@ namespace Demo
 
                     // W2 (float[]):  v ← ρ·v + (1−ρ)·g² ;  W2 ← W2 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
                     state.W2.PlainStep(this.W2, grad.W2, in f32);
-
-                    // B2:  v ← ρ·v + (1−ρ)·g² ;  B2 ← B2 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
-                    {
-                        ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B2;
-                        float g = grad.B2;
-                        grad.B2 = 0f;
-                        float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                        s.SquareAvg = v;
-                        this.B2 = this.B2 + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
-                    }
 
                     return true;
                 }

@@ -121,37 +121,35 @@ partial class Mixed
             // otherwise the general update below checks each one and says what is wrong.
             if (state.Embedding.IsReadyForPlainStep(this.Embedding, grad.Embedding, __updateThreads) && state.Offsets.IsReadyForPlainStep(this.Offsets, grad.Offsets, __updateThreads))
             {
-                StepCount++;
                 ref readonly var f32 = ref __f32;
                 ref readonly var f32NoDecay = ref __f32NoDecay;
                 ref readonly var f64 = ref __f64;
                 ref readonly var f64NoDecay = ref __f64NoDecay;
 
-                // Scale:  v ← ρ·v + (1−ρ)·g² ;  Scale ← Scale − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
-                {
-                    ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.Scale;
-                    double g = grad.Scale;
-                    grad.Scale = 0d;
-                    double v = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
-                    s.SquareAvg = v;
-                    this.Scale = this.Scale + (-f64.DirectStep * g) / (double.Sqrt(v + f64.EpsilonInside) + f64.EpsilonOutside);
-                }
+                // Scale:  v ← ρ·v + (1−ρ)·g² ;  Scale ← Scale − lr·g / (√(v + ε_in) + ε_out)
+                double g_Scale = grad.Scale;
+                double v_Scale = double.FusedMultiplyAdd(f64.OneMinusDecay * g_Scale, g_Scale, f64.Decay * state.Scale.SquareAvg);
+                double p_Scale = this.Scale + (-f64.DirectStep * g_Scale) / (double.Sqrt(v_Scale + f64.EpsilonInside) + f64.EpsilonOutside);
+
+                // Temperature:  v ← ρ·v + (1−ρ)·g² ;  Temperature ← Temperature − lr·g / (√(v + ε_in) + ε_out)
+                float g_Temperature = grad.Temperature;
+                float v_Temperature = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g_Temperature, g_Temperature, f32NoDecay.Decay * state.Temperature.SquareAvg);
+                float p_Temperature = this.Temperature + (-f32NoDecay.DirectStep * g_Temperature) / (float.Sqrt(v_Temperature + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside);
+
+                // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
+                state.Scale.SquareAvg = v_Scale;
+                this.Scale = p_Scale;
+                grad.Scale = 0d;
+                state.Temperature.SquareAvg = v_Temperature;
+                this.Temperature = p_Temperature;
+                grad.Temperature = 0f;
+                StepCount++;
 
                 // Embedding (float[]):  v ← ρ·v + (1−ρ)·g² ;  Embedding ← Embedding − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
                 state.Embedding.PlainStep(this.Embedding, grad.Embedding, in f32);
 
                 // Offsets (double[]):  v ← ρ·v + (1−ρ)·g² ;  Offsets ← Offsets − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
                 state.Offsets.PlainStep(this.Offsets, grad.Offsets, in f64NoDecay);
-
-                // Temperature:  v ← ρ·v + (1−ρ)·g² ;  Temperature ← Temperature − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
-                {
-                    ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.Temperature;
-                    float g = grad.Temperature;
-                    grad.Temperature = 0f;
-                    float v = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);
-                    s.SquareAvg = v;
-                    this.Temperature = this.Temperature + (-f32NoDecay.DirectStep * g) / (float.Sqrt(v + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside);
-                }
 
                 return true;
             }

@@ -101,28 +101,26 @@ namespace Company.Models.Vision
                     {
                         Gradients grad = Grad;
                         OptimizerStates state = __optimizerState;
-                        StepCount++;
                         ref readonly var f32 = ref __f32;
 
-                        // A:  v ← ρ·v + (1−ρ)·g² ;  A ← A − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
-                        {
-                            ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.A;
-                            float g = grad.A;
-                            grad.A = 0f;
-                            float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                            s.SquareAvg = v;
-                            this.A = this.A + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
-                        }
+                        // A:  v ← ρ·v + (1−ρ)·g² ;  A ← A − lr·g / (√(v + ε_in) + ε_out)
+                        float g_A = grad.A;
+                        float v_A = float.FusedMultiplyAdd(f32.OneMinusDecay * g_A, g_A, f32.Decay * state.A.SquareAvg);
+                        float p_A = this.A + (-f32.DirectStep * g_A) / (float.Sqrt(v_A + f32.EpsilonInside) + f32.EpsilonOutside);
 
-                        // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0
-                        {
-                            ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
-                            float g = grad.B;
-                            grad.B = 0f;
-                            float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                            s.SquareAvg = v;
-                            this.B = this.B + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
-                        }
+                        // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out)
+                        float g_B = grad.B;
+                        float v_B = float.FusedMultiplyAdd(f32.OneMinusDecay * g_B, g_B, f32.Decay * state.B.SquareAvg);
+                        float p_B = this.B + (-f32.DirectStep * g_B) / (float.Sqrt(v_B + f32.EpsilonInside) + f32.EpsilonOutside);
+
+                        // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
+                        state.A.SquareAvg = v_A;
+                        this.A = p_A;
+                        grad.A = 0f;
+                        state.B.SquareAvg = v_B;
+                        this.B = p_B;
+                        grad.B = 0f;
+                        StepCount++;
 
                         return true;
                     }
