@@ -28,7 +28,8 @@ public class EmitterTests
 
         // The plain step: taken only while every kind of field is plain and the coefficients do not depend on the step.
         Assert.Contains("__plainStep = __plain32 && __plain64NoDecay && !options.BiasCorrection;", text);
-        Assert.Contains("if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)", text);
+        Assert.Contains("if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)", text);
+        Assert.Contains("__coefficientsStep = 0;   // the next update is the general one", text);   // in ResetOptimizerState
         Assert.Contains("return __ApplyGradientsGeneral();", text);
 
         // It reads and computes every field first, with each field's own coefficients, and stores afterwards.

@@ -252,6 +252,7 @@ internal static class ClassEmitter
         using (writer.Block("private void __ResetOptimizerState()"))
         {
             writer.Line("StepCount = 0;");
+            writer.Line($"{OptimizerEmitter.CoefficientsStepField} = 0;   // the next update is the general one: its first step sets every state's start");
             foreach (ParamField field in model.Fields)
             {
                 writer.Line(field.IsArray

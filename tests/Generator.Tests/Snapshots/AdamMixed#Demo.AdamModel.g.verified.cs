@@ -192,6 +192,7 @@ namespace Demo
         private void __ResetOptimizerState()
         {
             StepCount = 0;
+            __coefficientsStep = 0;   // the next update is the general one: its first step sets every state's start
             __optimizerState.Scale = default;
             __optimizerState.Weights.Reset();
             __optimizerState.Bias.Reset();

@@ -97,7 +97,7 @@ namespace Company.Models.Vision
                 {
                     // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,
                     // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
-                    if (this.__plainStep && this.__coefficientsStep != 0 && this.StepCount != 0 && !this.SkipNonFiniteGradients)
+                    if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)
                     {
                         Gradients grad = Grad;
                         OptimizerStates state = __optimizerState;
@@ -294,6 +294,7 @@ namespace Company.Models.Vision
                 private void __ResetOptimizerState()
                 {
                     StepCount = 0;
+                    __coefficientsStep = 0;   // the next update is the general one: its first step sets every state's start
                     __optimizerState.A = default;
                     __optimizerState.B = default;
                 }
