@@ -90,6 +90,7 @@ internal static unsafe class LoopExperiments
     /// <summary>The fixed cost per call at N = 2 and 64, piece by piece (also alone: <c>--small-experiments</c>).</summary>
     public static void SmallOverhead()
     {
+
         var scalars = new ScalarsF { W = 0.5f, B = -0.5f };
         var array = new ArrayF { W = new float[64] };
         var options = new RmsProp();
@@ -129,6 +130,39 @@ internal static unsafe class LoopExperiments
         {
             Console.WriteLine($"  {variants[k].Name,-40} {Median(samples[k]),8:F1}");
         }
+    }
+
+    /// <summary>
+    /// <see cref="GuardSweep"/>'s own benchmark methods (the gradient refilled every 256 calls, as there) timed round by round
+    /// in one process (one N per process, as in BenchmarkDotNet, so the JIT's profile of each method sees one model):
+    /// the placement of the arrays and of the code is then the same for all three, which BenchmarkDotNet's process per
+    /// benchmark does not hold (docs/benchmarks.md, run 9). Median ns per call over 200 samples of 65 536 calls.
+    /// </summary>
+    public static void GuardSweepInterleaved(int n)
+    {
+        var sweep = new GuardSweep { N = n };
+        sweep.Setup();
+        Func<bool>[] variants = [() => { sweep.HandWritten(); return true; }, sweep.Guarded, sweep.Unguarded];
+        const int rounds = 200;
+        var samples = variants.Select(_ => new double[rounds]).ToArray();
+        for (int r = -50; r < rounds; r++)
+        {
+            for (int k = 0; k < variants.Length; k++)
+            {
+                Func<bool> call = variants[k];
+                long t0 = Stopwatch.GetTimestamp();
+                for (int c = 0; c < 4_096; c++)
+                {
+                    call(); call(); call(); call(); call(); call(); call(); call();
+                    call(); call(); call(); call(); call(); call(); call(); call();
+                }
+
+                if (r >= 0) samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / (4_096 * 16);
+            }
+        }
+
+        double[] t = samples.Select(Median).ToArray();
+        Console.WriteLine($"GuardSweep interleaved, N = {n}: median ns/call hand-written {t[0]:F2}, guarded {t[1]:F2}, unguarded {t[2]:F2}; t_hand/t: guarded {t[0] / t[1]:F2}, unguarded {t[0] / t[2]:F2}");
     }
 
     /// <summary>The generated update's body without its guard (the private method the public one calls inside it).</summary>

@@ -5,6 +5,8 @@
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --loop-experiments
 // or, for ratios that hold on a loaded machine (thread CPU time, one process, interleaved):
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --cpu-time
+// or GuardSweep's methods at one N (2 or 64) interleaved in one process:
+//   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --guard-experiments 2
 using System;
 using BenchmarkDotNet.Running;
 using OptimizerGen.StepBenchmarks;
@@ -18,6 +20,12 @@ if (args is ["--loop-experiments"])
 if (args is ["--small-experiments"])
 {
     LoopExperiments.SmallOverhead();
+    return;
+}
+
+if (args is ["--guard-experiments", var guardN])
+{
+    LoopExperiments.GuardSweepInterleaved(int.Parse(guardN, System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
 
