@@ -398,6 +398,23 @@ public class FuzzTests
         """);
 
     [Fact]
+    public void Finding24_ConditionalExpressionConstantAfterInliningAHelperIsUnreachableCode() => AssertHandled("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public float B;
+            [Differentiable] private static float H0(int c) => (2 < c * 1 ? 1e-3f : 10f);
+            [Loss] public double Loss(float x)
+            {
+                float a = B * x;
+                if (H0(0 % 4) != 3) { a /= 2f; }
+                return a;
+            }
+        }
+        """);
+
+    [Fact]
     public void Finding13_GeneratorTimeGrowsQuadraticallyWithTheLossLength()
     {
         // LossParser asks Compilation.GetSemanticModel for a new model at every expression; each new model binds the

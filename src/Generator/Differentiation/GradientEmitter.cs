@@ -821,6 +821,7 @@ internal sealed class GradientEmitter
         Unary u => LiteralsOnly(u.Operand),
         Binary b => LiteralsOnly(b.Left) && LiteralsOnly(b.Right),
         Cast c => LiteralsOnly(c.Operand),
+        Conditional k => LiteralsOnly(k.Condition) && LiteralsOnly(k.WhenTrue) && LiteralsOnly(k.WhenFalse),   // c ? x : y of constants is a constant too
         _ => false,
     };
 
