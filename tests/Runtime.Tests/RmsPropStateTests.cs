@@ -233,6 +233,37 @@ public class RmsPropStateTests
         PlainStepMatchesUpdate<double>(options);
     }
 
+    [Fact]
+    public void PlainStep_WithCoefficientsThatAreNotPlain_GivesTheGeneralUpdate()
+    {
+        // Momentum, centered and weight decay: PlainStep must not apply the plain formula to them.
+        foreach (RmsProp options in new[] { RmsProp.PyTorch with { Momentum = 0.9 }, RmsProp.PyTorch with { Centered = true }, RmsProp.PyTorch with { WeightDecay = 0.1 } })
+        {
+            var general = new RmsPropState<float>();
+            var plain = new RmsPropState<float>();
+            float[] pg = new float[37], pp = new float[37], gg = new float[37], gp = new float[37];
+            for (int i = 0; i < 37; i++)
+            {
+                pg[i] = pp[i] = 0.5f + (0.01f * i);
+            }
+
+            for (int step = 1; step <= 3; step++)
+            {
+                for (int i = 0; i < 37; i++)
+                {
+                    gg[i] = gp[i] = 0.2f * MathF.Cos(i + step);
+                }
+
+                var c = RmsPropCoefficients<float>.Create(options, step);
+                Assert.False(c.IsPlain);
+                general.Update(pg, gg, c);
+                plain.PlainStep(pp, gp, c);
+                Assert.Equal(pg, pp);
+                Assert.Equal(general.SquareAvg!, plain.SquareAvg!);
+            }
+        }
+    }
+
     private static void PlainStepMatchesUpdate<T>(RmsProp options)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -149,11 +149,12 @@ public sealed class RmsPropState<T>
 
     /// <summary>
     /// Whether <see cref="PlainStep"/> may update <paramref name="parameter"/> now: both arrays are there and have one
-    /// length, the state was built for that length (v exists and has it; m and b, where an earlier option left them, always
-    /// have v's length: every buffer is built for one length and <see cref="Restore"/> checks the same), and the update runs on one thread (<paramref name="threads"/> is 1, or the array is shorter than
+    /// length, the state was built for that length (v exists and has it; m and b, where an earlier option left them,
+    /// always have v's length: every buffer is built for one length and <see cref="Restore"/> checks the same), and the
+    /// update runs on one thread (<paramref name="threads"/> is 1, or the array is shorter than
     /// <see cref="MinParallelLength"/>). When it is false the generated code takes the general update, which throws for
-    /// what is wrong or allocates what is missing. A few compares, inlined. (A declared shape needs no test here: the state
-    /// was built, or loaded from a checkpoint, for a parameter that passed it, and the three lengths are that one.)
+    /// what is wrong or allocates what is missing. A few compares, inlined. (A declared shape needs no test here: the
+    /// state was built, or loaded from a checkpoint, for a parameter that passed it, and the three lengths are that one.)
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool IsReadyForPlainStep([NotNullWhen(true)] T[]? parameter, [NotNullWhen(true)] T[]? gradient, int threads) =>
@@ -165,16 +166,17 @@ public sealed class RmsPropState<T>
     /// The plain update of a step with no option on (<see cref="RmsPropCoefficients{T}.IsPlain"/>, no norm-clipping factor):
     /// v ← ρ·v + (1−ρ)·g² ;  p ← p − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass, without the term selection and
     /// buffer checks of <see cref="Update(T[], T[], in RmsPropCoefficients{T}, int)"/>: the caller has checked
-    /// <see cref="IsReadyForPlainStep"/>. Adding the ε that is 0 is exact, so the bits are those of the general update.
-    /// Never inlined into the generated update (see the other overload).
+    /// <see cref="IsReadyForPlainStep"/> and that the coefficients are plain. Adding the ε that is 0 is exact, so the bits
+    /// are those of the general update. A call that is not ready, or whose coefficients are not plain, gets the general
+    /// update instead: never a wrong one. Never inlined into the generated update (see the other overload).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public void PlainStep(T[] parameter, T[] gradient, in RmsPropCoefficients<T> c)
     {
         int n = parameter.Length;
-        if (_squareAvg is not { } squareAvg || gradient.Length != n || squareAvg.Length != n)
+        if (_squareAvg is not { } squareAvg || gradient.Length != n || squareAvg.Length != n || !c.IsPlain)
         {
-            // Only a caller that skipped IsReadyForPlainStep gets here: the general update checks, allocates or throws.
+            // Only a caller that skipped those tests gets here: the general update checks, allocates or throws.
             Update(parameter, gradient, c);
             return;
         }
