@@ -27,7 +27,7 @@ public class EmitterTests
         Assert.Equal(2, CountOf(text, "ref global::OptimizerGen.RmsPropScalarState<"));   // each field in the general update
 
         // The plain step: taken only while every kind of field is plain and the coefficients do not depend on the step.
-        Assert.Contains("__plainStep = __plain32 && __plain64NoDecay && !options.BiasCorrection;", text);
+        Assert.Contains("__plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f64NoDecay.IsPlain && !options.BiasCorrection;", text);
         Assert.Contains("if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)", text);
         Assert.Contains("__coefficientsStep = 0;   // the next update is the general one", text);   // in ResetOptimizerState
         Assert.Contains("return __ApplyGradientsGeneral();", text);
@@ -60,7 +60,7 @@ public class EmitterTests
         Assert.True(lastReady > 0 && lastReady < plainIncrement && plainIncrement < firstPlain, "the plain step's checks must come before any state changes");
         Assert.Contains("state.W.PlainStep(this.W, grad.W, in f32);", plain);
         Assert.Contains("state.B.PlainStep(this.B, grad.B, in f32NoDecay);", plain);
-        Assert.Contains("__plainStep = __plain32 && __plain32NoDecay && !options.BiasCorrection;", text);
+        Assert.Contains("__plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f32NoDecay.IsPlain && !options.BiasCorrection;", text);
 
         string apply = text[text.IndexOf("private bool __ApplyGradientsGeneral()", System.StringComparison.Ordinal)..];
         apply = apply[..apply.IndexOf("return true;", System.StringComparison.Ordinal)];

@@ -44,30 +44,8 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         {
             writer.Line($"ref {ScalarStateTypeRef(t)} s = ref state.{field.Id};");
             writer.Line($"if (step == 1) s = new {ScalarStateTypeRef(t)}({c}.InitialAccumulatorValue);");
-            using (writer.Block($"if ({PlainField(field)})"))
-            {
-                writer.Line("// The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).");
-                EmitPlainScalarUpdate(writer, field);
-            }
-
-            using (writer.Block("else"))
-            {
-                EmitGeneralScalarUpdate(writer, field, t, zero, c, p, decay);
-            }
+            EmitGeneralScalarUpdate(writer, field, t, zero, c, p, decay);
         }
-    }
-
-    /// <summary>v ← ρ·v + (1−ρ)·g² ;  p ← p − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, with <c>s</c>, <c>grad</c> and the coefficients in scope.</summary>
-    private void EmitPlainScalarUpdate(IndentedWriter writer, ParamField field)
-    {
-        string t = Names.Keyword(field.Element);
-        string c = CoefficientsLocal(field);
-        string p = "this." + field.Id;
-        writer.Line($"{t} g = grad.{field.Id};");
-        writer.Line($"grad.{field.Id} = {(field.Element == ElementType.Float ? "0f" : "0d")};");
-        writer.Line($"{t} v = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g, g, {c}.Decay * s.SquareAvg);");
-        writer.Line("s.SquareAvg = v;");
-        writer.Line($"{p} = {p} + (-{c}.DirectStep * g) / ({t}.Sqrt(v + {c}.EpsilonInside) + {c}.EpsilonOutside);");
     }
 
     /// <summary>
@@ -155,68 +133,56 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         writer.Line("return true;");
     }
 
-    /// <summary>The cached flag that says whether the fields of <paramref name="field"/>'s kind take the plain step.</summary>
-    private static string PlainField(ParamField field) => "__plain" + CoefficientsField(field).Substring(3);
-
-    /// <summary>Per kind of field: whether this step is the plain one (see <c>RmsPropCoefficients.IsPlain</c>; no norm clipping).</summary>
+    /// <summary>
+    /// Whether this step is the plain one (see <see cref="PlainStepCondition"/>): every kind of field's coefficients plain
+    /// (<c>RmsPropCoefficients.IsPlain</c>), no norm clipping, and coefficients that do not change with the step.
+    /// </summary>
     public override System.Collections.Generic.IEnumerable<(string Type, string Field, string Value)> DerivedCoefficients(OptimizedClass model)
     {
-        var seen = new System.Collections.Generic.List<string>();   // in field order: the text is the same on every run
-        foreach (ParamField field in model.Fields)
-        {
-            if (!seen.Contains(PlainField(field)))
-            {
-                seen.Add(PlainField(field));
-                yield return ("bool", PlainField(field), $"!{ClippingEmitter.Local}.ClipsNorm && {CoefficientsField(field)}.IsPlain");
-            }
-        }
-
         if (HasPlainStep(model))
         {
-            // Read by PlainStepCondition: every kind of field plain (the flags just built), and coefficients that do not change with the step.
-            yield return ("bool", PlainStepField, string.Join(" && ", seen) + " && !options.BiasCorrection");
+            var plain = model.Fields.Select(f => CoefficientsField(f) + ".IsPlain").Distinct();   // in field order: the same text on every run
+            yield return ("bool", PlainStepField, $"!{ClippingEmitter.Local}.ClipsNorm && {string.Join(" && ", plain)} && !options.BiasCorrection");
         }
     }
 
     private static void EmitGeneralScalarUpdate(IndentedWriter writer, ParamField field, string t, string zero, string c, string p, bool decay)
     {
+        writer.Line($"{t} g = {c}.Gradient.GradientScale * ({t}){ClippingEmitter.Factor(field)} * grad.{field.Id};");
+        writer.Line($"if ({c}.Gradient.ClipsValue) g = {t}.Min({t}.Max(g, -{c}.Gradient.ClipValue), {c}.Gradient.ClipValue);");
+        if (decay)
         {
-            writer.Line($"{t} g = {c}.Gradient.GradientScale * ({t}){ClippingEmitter.Factor(field)} * grad.{field.Id};");
-            writer.Line($"if ({c}.Gradient.ClipsValue) g = {t}.Min({t}.Max(g, -{c}.Gradient.ClipValue), {c}.Gradient.ClipValue);");
-            if (decay)
-            {
-                writer.Line($"if ({c}.Gradient.HasCoupledDecay) g = {t}.FusedMultiplyAdd({p}, {c}.Gradient.CoupledDecay, g);");
-            }
+            writer.Line($"if ({c}.Gradient.HasCoupledDecay) g = {t}.FusedMultiplyAdd({p}, {c}.Gradient.CoupledDecay, g);");
+        }
 
-            writer.Line($"grad.{field.Id} = {zero};");
-            writer.Line(decay ? $"{t} p = {p} * {c}.Gradient.ParameterScale;" : $"{t} p = {p};");
-            writer.Line($"s.SquareAvg = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g, g, {c}.Decay * s.SquareAvg);");
-            writer.Line($"{t} variance = s.SquareAvg * {c}.Correction;");
-            using (writer.Block($"if ({c}.Centered)"))
-            {
-                writer.Line("// m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)");
-                writer.Line($"s.GradAvg = {t}.FusedMultiplyAdd(g, {c}.OneMinusDecay, {c}.Decay * s.GradAvg);");
-                writer.Line($"{t} mHat = s.GradAvg * {c}.Correction;");
-                writer.Line($"variance = {t}.FusedMultiplyAdd(-mHat, mHat, variance);");
-                writer.Line($"if ({c}.ClampVariance) variance = {t}.Max(variance, {zero});");
-            }
+        writer.Line($"grad.{field.Id} = {zero};");
+        writer.Line(decay ? $"{t} p = {p} * {c}.Gradient.ParameterScale;" : $"{t} p = {p};");
+        writer.Line($"s.SquareAvg = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g, g, {c}.Decay * s.SquareAvg);");
+        writer.Line($"{t} variance = s.SquareAvg * {c}.Correction;");
+        using (writer.Block($"if ({c}.Centered)"))
+        {
+            writer.Line("// m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)");
+            writer.Line($"s.GradAvg = {t}.FusedMultiplyAdd(g, {c}.OneMinusDecay, {c}.Decay * s.GradAvg);");
+            writer.Line($"{t} mHat = s.GradAvg * {c}.Correction;");
+            writer.Line($"variance = {t}.FusedMultiplyAdd(-mHat, mHat, variance);");
+            writer.Line($"if ({c}.ClampVariance) variance = {t}.Max(variance, {zero});");
+        }
 
-            writer.Line();
-            writer.Line("// d = √(variance + ε_in) + ε_out");
-            writer.Line($"{t} d = {t}.Sqrt(variance + {c}.EpsilonInside) + {c}.EpsilonOutside;");
-            using (writer.Block($"if ({c}.HasMomentum)"))
-            {
-                writer.Line($"// u = g/d ;  b ← μ·b + gain·u ;  {field.Name} ← {field.Name} − step_b·b − step_u·u");
-                writer.Line($"{t} u = g / d;");
-                writer.Line($"s.MomentumBuffer = {t}.FusedMultiplyAdd({c}.BufferGain, u, {c}.Momentum * s.MomentumBuffer);");
-                writer.Line($"{p} = {t}.FusedMultiplyAdd(-{c}.BufferStep, s.MomentumBuffer, {t}.FusedMultiplyAdd(-{c}.DirectStep, u, p));");
-            }
+        writer.Line();
+        writer.Line("// d = √(variance + ε_in) + ε_out");
+        writer.Line($"{t} d = {t}.Sqrt(variance + {c}.EpsilonInside) + {c}.EpsilonOutside;");
+        using (writer.Block($"if ({c}.HasMomentum)"))
+        {
+            writer.Line($"// u = g/d ;  b ← μ·b + gain·u ;  {field.Name} ← {field.Name} − step_b·b − step_u·u");
+            writer.Line($"{t} u = g / d;");
+            writer.Line($"s.MomentumBuffer = {t}.FusedMultiplyAdd({c}.BufferGain, u, {c}.Momentum * s.MomentumBuffer);");
+            writer.Line($"{p} = {t}.FusedMultiplyAdd(-{c}.BufferStep, s.MomentumBuffer, {t}.FusedMultiplyAdd(-{c}.DirectStep, u, p));");
+        }
 
-            using (writer.Block("else"))
-            {
-                writer.Line($"// {field.Name} ← {field.Name} − lr·g/d");
-                writer.Line($"{p} = p + (-{c}.DirectStep * g) / d;");
-            }
+        using (writer.Block("else"))
+        {
+            writer.Line($"// {field.Name} ← {field.Name} − lr·g/d");
+            writer.Line($"{p} = p + (-{c}.DirectStep * g) / d;");
         }
     }
 

@@ -26,7 +26,7 @@ internal static class ClassParser
         "__grad", "__busy", "__updateThreads", "__optimizerState", "__ApplyGradients", "__ResetOptimizerState", "__CreateCheckpoint", "__LoadCheckpoint",
         "__AccumulateGradients", "__Step", "__floatTape", "__doubleTape", "__branchTape", "__accumulating", "__ZeroGradients",
         "__optimizer", "__gradientClipping", "__coefficientsStep", "__f32", "__f32NoDecay", "__f64", "__f64NoDecay",
-        "__plain32", "__plain32NoDecay", "__plain64", "__plain64NoDecay", "__BuildCoefficients", "__plainStep", "__ApplyGradientsGeneral");
+        "__BuildCoefficients", "__plainStep", "__ApplyGradientsGeneral");
 
     /// <summary>The members OptimizerGen adds when the class has a <c>[Loss]</c> method.</summary>
     internal static readonly ImmutableArray<string> LossMemberNames = ImmutableArray.Create("AccumulateGradients", "Step");

@@ -25,8 +25,6 @@ namespace Demo
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
         private global::OptimizerGen.RmsPropCoefficients<float> __f32NoDecay;
-        private bool __plain32;
-        private bool __plain32NoDecay;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -197,9 +195,7 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f32NoDecay = __f32.WithoutWeightDecay();
-            __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
-            __plain32NoDecay = !clipping.ClipsNorm && __f32NoDecay.IsPlain;
-            __plainStep = __plain32 && __plain32NoDecay && !options.BiasCorrection;
+            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f32NoDecay.IsPlain && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

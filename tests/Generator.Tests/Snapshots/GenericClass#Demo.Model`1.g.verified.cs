@@ -24,7 +24,6 @@ namespace Demo
         private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
-        private bool __plain64;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -179,8 +178,7 @@ namespace Demo
             ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             global::OptimizerGen.RmsProp options = __optimizer;
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
-            __plain64 = !clipping.ClipsNorm && __f64.IsPlain;
-            __plainStep = __plain64 && !options.BiasCorrection;
+            __plainStep = !clipping.ClipsNorm && __f64.IsPlain && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

@@ -25,8 +25,6 @@ namespace Demo
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
-        private bool __plain32;
-        private bool __plain64;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -195,47 +193,35 @@ namespace Demo
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.@in;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                if (__plain32)
+                float g = f32.Gradient.GradientScale * (float)factor_in * grad.@in;
+                if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
+                if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.@in, f32.Gradient.CoupledDecay, g);
+                grad.@in = 0f;
+                float p = this.@in * f32.Gradient.ParameterScale;
+                s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                float variance = s.SquareAvg * f32.Correction;
+                if (f32.Centered)
                 {
-                    // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
-                    float g = grad.@in;
-                    grad.@in = 0f;
-                    float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                    s.SquareAvg = v;
-                    this.@in = this.@in + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                    s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                    float mHat = s.GradAvg * f32.Correction;
+                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                    if (f32.ClampVariance) variance = float.Max(variance, 0f);
+                }
+
+                // d = √(variance + ε_in) + ε_out
+                float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+                if (f32.HasMomentum)
+                {
+                    // u = g/d ;  b ← μ·b + gain·u ;  in ← in − step_b·b − step_u·u
+                    float u = g / d;
+                    s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                    this.@in = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
                 }
                 else
                 {
-                    float g = f32.Gradient.GradientScale * (float)factor_in * grad.@in;
-                    if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
-                    if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.@in, f32.Gradient.CoupledDecay, g);
-                    grad.@in = 0f;
-                    float p = this.@in * f32.Gradient.ParameterScale;
-                    s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                    float variance = s.SquareAvg * f32.Correction;
-                    if (f32.Centered)
-                    {
-                        // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                        s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                        float mHat = s.GradAvg * f32.Correction;
-                        variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                        if (f32.ClampVariance) variance = float.Max(variance, 0f);
-                    }
-
-                    // d = √(variance + ε_in) + ε_out
-                    float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-                    if (f32.HasMomentum)
-                    {
-                        // u = g/d ;  b ← μ·b + gain·u ;  in ← in − step_b·b − step_u·u
-                        float u = g / d;
-                        s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                        this.@in = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
-                    }
-                    else
-                    {
-                        // in ← in − lr·g/d
-                        this.@in = p + (-f32.DirectStep * g) / d;
-                    }
+                    // in ← in − lr·g/d
+                    this.@in = p + (-f32.DirectStep * g) / d;
                 }
             }
 
@@ -257,9 +243,7 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
-            __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
-            __plain64 = !clipping.ClipsNorm && __f64.IsPlain;
-            __plainStep = __plain32 && __plain64 && !options.BiasCorrection;
+            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f64.IsPlain && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

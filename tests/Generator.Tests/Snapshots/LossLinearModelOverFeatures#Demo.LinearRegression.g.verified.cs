@@ -25,8 +25,6 @@ namespace Demo
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
         private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
-        private bool __plain64;
-        private bool __plain64NoDecay;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -190,46 +188,34 @@ namespace Demo
             {
                 ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.B;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<double>(f64NoDecay.InitialAccumulatorValue);
-                if (__plain64NoDecay)
+                double g = f64NoDecay.Gradient.GradientScale * (double)factor_B * grad.B;
+                if (f64NoDecay.Gradient.ClipsValue) g = double.Min(double.Max(g, -f64NoDecay.Gradient.ClipValue), f64NoDecay.Gradient.ClipValue);
+                grad.B = 0d;
+                double p = this.B;
+                s.SquareAvg = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);
+                double variance = s.SquareAvg * f64NoDecay.Correction;
+                if (f64NoDecay.Centered)
                 {
-                    // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
-                    double g = grad.B;
-                    grad.B = 0d;
-                    double v = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);
-                    s.SquareAvg = v;
-                    this.B = this.B + (-f64NoDecay.DirectStep * g) / (double.Sqrt(v + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside);
+                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                    s.GradAvg = double.FusedMultiplyAdd(g, f64NoDecay.OneMinusDecay, f64NoDecay.Decay * s.GradAvg);
+                    double mHat = s.GradAvg * f64NoDecay.Correction;
+                    variance = double.FusedMultiplyAdd(-mHat, mHat, variance);
+                    if (f64NoDecay.ClampVariance) variance = double.Max(variance, 0d);
+                }
+
+                // d = √(variance + ε_in) + ε_out
+                double d = double.Sqrt(variance + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside;
+                if (f64NoDecay.HasMomentum)
+                {
+                    // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
+                    double u = g / d;
+                    s.MomentumBuffer = double.FusedMultiplyAdd(f64NoDecay.BufferGain, u, f64NoDecay.Momentum * s.MomentumBuffer);
+                    this.B = double.FusedMultiplyAdd(-f64NoDecay.BufferStep, s.MomentumBuffer, double.FusedMultiplyAdd(-f64NoDecay.DirectStep, u, p));
                 }
                 else
                 {
-                    double g = f64NoDecay.Gradient.GradientScale * (double)factor_B * grad.B;
-                    if (f64NoDecay.Gradient.ClipsValue) g = double.Min(double.Max(g, -f64NoDecay.Gradient.ClipValue), f64NoDecay.Gradient.ClipValue);
-                    grad.B = 0d;
-                    double p = this.B;
-                    s.SquareAvg = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g, g, f64NoDecay.Decay * s.SquareAvg);
-                    double variance = s.SquareAvg * f64NoDecay.Correction;
-                    if (f64NoDecay.Centered)
-                    {
-                        // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                        s.GradAvg = double.FusedMultiplyAdd(g, f64NoDecay.OneMinusDecay, f64NoDecay.Decay * s.GradAvg);
-                        double mHat = s.GradAvg * f64NoDecay.Correction;
-                        variance = double.FusedMultiplyAdd(-mHat, mHat, variance);
-                        if (f64NoDecay.ClampVariance) variance = double.Max(variance, 0d);
-                    }
-
-                    // d = √(variance + ε_in) + ε_out
-                    double d = double.Sqrt(variance + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside;
-                    if (f64NoDecay.HasMomentum)
-                    {
-                        // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
-                        double u = g / d;
-                        s.MomentumBuffer = double.FusedMultiplyAdd(f64NoDecay.BufferGain, u, f64NoDecay.Momentum * s.MomentumBuffer);
-                        this.B = double.FusedMultiplyAdd(-f64NoDecay.BufferStep, s.MomentumBuffer, double.FusedMultiplyAdd(-f64NoDecay.DirectStep, u, p));
-                    }
-                    else
-                    {
-                        // B ← B − lr·g/d
-                        this.B = p + (-f64NoDecay.DirectStep * g) / d;
-                    }
+                    // B ← B − lr·g/d
+                    this.B = p + (-f64NoDecay.DirectStep * g) / d;
                 }
             }
 
@@ -243,9 +229,7 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             __f64NoDecay = __f64.WithoutWeightDecay();
-            __plain64 = !clipping.ClipsNorm && __f64.IsPlain;
-            __plain64NoDecay = !clipping.ClipsNorm && __f64NoDecay.IsPlain;
-            __plainStep = __plain64 && __plain64NoDecay && !options.BiasCorrection;
+            __plainStep = !clipping.ClipsNorm && __f64.IsPlain && __f64NoDecay.IsPlain && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

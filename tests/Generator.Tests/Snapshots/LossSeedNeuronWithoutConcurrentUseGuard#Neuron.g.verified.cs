@@ -21,7 +21,6 @@ partial class Neuron
     private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
     private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
     private global::OptimizerGen.RmsPropCoefficients<float> __f32;
-    private bool __plain32;
     private bool __plainStep;
 
     /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -151,47 +150,35 @@ partial class Neuron
         {
             ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.W;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-            if (__plain32)
+            float g = f32.Gradient.GradientScale * (float)factor_W * grad.W;
+            if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
+            if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.W, f32.Gradient.CoupledDecay, g);
+            grad.W = 0f;
+            float p = this.W * f32.Gradient.ParameterScale;
+            s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+            float variance = s.SquareAvg * f32.Correction;
+            if (f32.Centered)
             {
-                // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
-                float g = grad.W;
-                grad.W = 0f;
-                float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                s.SquareAvg = v;
-                this.W = this.W + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                float mHat = s.GradAvg * f32.Correction;
+                variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                if (f32.ClampVariance) variance = float.Max(variance, 0f);
+            }
+
+            // d = √(variance + ε_in) + ε_out
+            float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+            if (f32.HasMomentum)
+            {
+                // u = g/d ;  b ← μ·b + gain·u ;  W ← W − step_b·b − step_u·u
+                float u = g / d;
+                s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                this.W = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
             }
             else
             {
-                float g = f32.Gradient.GradientScale * (float)factor_W * grad.W;
-                if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
-                if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.W, f32.Gradient.CoupledDecay, g);
-                grad.W = 0f;
-                float p = this.W * f32.Gradient.ParameterScale;
-                s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                float variance = s.SquareAvg * f32.Correction;
-                if (f32.Centered)
-                {
-                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                    s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                    float mHat = s.GradAvg * f32.Correction;
-                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                    if (f32.ClampVariance) variance = float.Max(variance, 0f);
-                }
-
-                // d = √(variance + ε_in) + ε_out
-                float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-                if (f32.HasMomentum)
-                {
-                    // u = g/d ;  b ← μ·b + gain·u ;  W ← W − step_b·b − step_u·u
-                    float u = g / d;
-                    s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                    this.W = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
-                }
-                else
-                {
-                    // W ← W − lr·g/d
-                    this.W = p + (-f32.DirectStep * g) / d;
-                }
+                // W ← W − lr·g/d
+                this.W = p + (-f32.DirectStep * g) / d;
             }
         }
 
@@ -200,47 +187,35 @@ partial class Neuron
         {
             ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-            if (__plain32)
+            float g = f32.Gradient.GradientScale * (float)factor_B * grad.B;
+            if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
+            if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.B, f32.Gradient.CoupledDecay, g);
+            grad.B = 0f;
+            float p = this.B * f32.Gradient.ParameterScale;
+            s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+            float variance = s.SquareAvg * f32.Correction;
+            if (f32.Centered)
             {
-                // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
-                float g = grad.B;
-                grad.B = 0f;
-                float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                s.SquareAvg = v;
-                this.B = this.B + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                float mHat = s.GradAvg * f32.Correction;
+                variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                if (f32.ClampVariance) variance = float.Max(variance, 0f);
+            }
+
+            // d = √(variance + ε_in) + ε_out
+            float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+            if (f32.HasMomentum)
+            {
+                // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
+                float u = g / d;
+                s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                this.B = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
             }
             else
             {
-                float g = f32.Gradient.GradientScale * (float)factor_B * grad.B;
-                if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
-                if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.B, f32.Gradient.CoupledDecay, g);
-                grad.B = 0f;
-                float p = this.B * f32.Gradient.ParameterScale;
-                s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                float variance = s.SquareAvg * f32.Correction;
-                if (f32.Centered)
-                {
-                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                    s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                    float mHat = s.GradAvg * f32.Correction;
-                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                    if (f32.ClampVariance) variance = float.Max(variance, 0f);
-                }
-
-                // d = √(variance + ε_in) + ε_out
-                float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-                if (f32.HasMomentum)
-                {
-                    // u = g/d ;  b ← μ·b + gain·u ;  B ← B − step_b·b − step_u·u
-                    float u = g / d;
-                    s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                    this.B = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
-                }
-                else
-                {
-                    // B ← B − lr·g/d
-                    this.B = p + (-f32.DirectStep * g) / d;
-                }
+                // B ← B − lr·g/d
+                this.B = p + (-f32.DirectStep * g) / d;
             }
         }
 
@@ -253,8 +228,7 @@ partial class Neuron
         ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
         global::OptimizerGen.RmsProp options = __optimizer;
         __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
-        __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
-        __plainStep = __plain32 && !options.BiasCorrection;
+        __plainStep = !clipping.ClipsNorm && __f32.IsPlain && !options.BiasCorrection;
         __coefficientsStep = step;
     }
 

@@ -24,7 +24,6 @@ namespace Demo
         private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
-        private bool __plain32;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -192,8 +191,7 @@ namespace Demo
             ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
-            __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
-            __plainStep = __plain32 && !options.BiasCorrection;
+            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

@@ -24,7 +24,6 @@ namespace Demo
         private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
-        private bool __plain32;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -211,47 +210,35 @@ namespace Demo
             {
                 ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.B2;
                 if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32.InitialAccumulatorValue);
-                if (__plain32)
+                float g = f32.Gradient.GradientScale * (float)factor_B2 * grad.B2;
+                if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
+                if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.B2, f32.Gradient.CoupledDecay, g);
+                grad.B2 = 0f;
+                float p = this.B2 * f32.Gradient.ParameterScale;
+                s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
+                float variance = s.SquareAvg * f32.Correction;
+                if (f32.Centered)
                 {
-                    // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
-                    float g = grad.B2;
-                    grad.B2 = 0f;
-                    float v = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                    s.SquareAvg = v;
-                    this.B2 = this.B2 + (-f32.DirectStep * g) / (float.Sqrt(v + f32.EpsilonInside) + f32.EpsilonOutside);
+                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                    s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
+                    float mHat = s.GradAvg * f32.Correction;
+                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                    if (f32.ClampVariance) variance = float.Max(variance, 0f);
+                }
+
+                // d = √(variance + ε_in) + ε_out
+                float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
+                if (f32.HasMomentum)
+                {
+                    // u = g/d ;  b ← μ·b + gain·u ;  B2 ← B2 − step_b·b − step_u·u
+                    float u = g / d;
+                    s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
+                    this.B2 = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
                 }
                 else
                 {
-                    float g = f32.Gradient.GradientScale * (float)factor_B2 * grad.B2;
-                    if (f32.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32.Gradient.ClipValue), f32.Gradient.ClipValue);
-                    if (f32.Gradient.HasCoupledDecay) g = float.FusedMultiplyAdd(this.B2, f32.Gradient.CoupledDecay, g);
-                    grad.B2 = 0f;
-                    float p = this.B2 * f32.Gradient.ParameterScale;
-                    s.SquareAvg = float.FusedMultiplyAdd(f32.OneMinusDecay * g, g, f32.Decay * s.SquareAvg);
-                    float variance = s.SquareAvg * f32.Correction;
-                    if (f32.Centered)
-                    {
-                        // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                        s.GradAvg = float.FusedMultiplyAdd(g, f32.OneMinusDecay, f32.Decay * s.GradAvg);
-                        float mHat = s.GradAvg * f32.Correction;
-                        variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                        if (f32.ClampVariance) variance = float.Max(variance, 0f);
-                    }
-
-                    // d = √(variance + ε_in) + ε_out
-                    float d = float.Sqrt(variance + f32.EpsilonInside) + f32.EpsilonOutside;
-                    if (f32.HasMomentum)
-                    {
-                        // u = g/d ;  b ← μ·b + gain·u ;  B2 ← B2 − step_b·b − step_u·u
-                        float u = g / d;
-                        s.MomentumBuffer = float.FusedMultiplyAdd(f32.BufferGain, u, f32.Momentum * s.MomentumBuffer);
-                        this.B2 = float.FusedMultiplyAdd(-f32.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32.DirectStep, u, p));
-                    }
-                    else
-                    {
-                        // B2 ← B2 − lr·g/d
-                        this.B2 = p + (-f32.DirectStep * g) / d;
-                    }
+                    // B2 ← B2 − lr·g/d
+                    this.B2 = p + (-f32.DirectStep * g) / d;
                 }
             }
 
@@ -264,8 +251,7 @@ namespace Demo
             ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
-            __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
-            __plainStep = __plain32 && !options.BiasCorrection;
+            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && !options.BiasCorrection;
             __coefficientsStep = step;
         }
 

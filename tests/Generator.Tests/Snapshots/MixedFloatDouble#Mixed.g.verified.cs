@@ -25,10 +25,6 @@ partial class Mixed
     private global::OptimizerGen.RmsPropCoefficients<float> __f32NoDecay;
     private global::OptimizerGen.RmsPropCoefficients<double> __f64;
     private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
-    private bool __plain64;
-    private bool __plain32;
-    private bool __plain64NoDecay;
-    private bool __plain32NoDecay;
     private bool __plainStep;
 
     /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -211,47 +207,35 @@ partial class Mixed
         {
             ref global::OptimizerGen.RmsPropScalarState<double> s = ref state.Scale;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<double>(f64.InitialAccumulatorValue);
-            if (__plain64)
+            double g = f64.Gradient.GradientScale * (double)factor_Scale * grad.Scale;
+            if (f64.Gradient.ClipsValue) g = double.Min(double.Max(g, -f64.Gradient.ClipValue), f64.Gradient.ClipValue);
+            if (f64.Gradient.HasCoupledDecay) g = double.FusedMultiplyAdd(this.Scale, f64.Gradient.CoupledDecay, g);
+            grad.Scale = 0d;
+            double p = this.Scale * f64.Gradient.ParameterScale;
+            s.SquareAvg = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
+            double variance = s.SquareAvg * f64.Correction;
+            if (f64.Centered)
             {
-                // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
-                double g = grad.Scale;
-                grad.Scale = 0d;
-                double v = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
-                s.SquareAvg = v;
-                this.Scale = this.Scale + (-f64.DirectStep * g) / (double.Sqrt(v + f64.EpsilonInside) + f64.EpsilonOutside);
+                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                s.GradAvg = double.FusedMultiplyAdd(g, f64.OneMinusDecay, f64.Decay * s.GradAvg);
+                double mHat = s.GradAvg * f64.Correction;
+                variance = double.FusedMultiplyAdd(-mHat, mHat, variance);
+                if (f64.ClampVariance) variance = double.Max(variance, 0d);
+            }
+
+            // d = √(variance + ε_in) + ε_out
+            double d = double.Sqrt(variance + f64.EpsilonInside) + f64.EpsilonOutside;
+            if (f64.HasMomentum)
+            {
+                // u = g/d ;  b ← μ·b + gain·u ;  Scale ← Scale − step_b·b − step_u·u
+                double u = g / d;
+                s.MomentumBuffer = double.FusedMultiplyAdd(f64.BufferGain, u, f64.Momentum * s.MomentumBuffer);
+                this.Scale = double.FusedMultiplyAdd(-f64.BufferStep, s.MomentumBuffer, double.FusedMultiplyAdd(-f64.DirectStep, u, p));
             }
             else
             {
-                double g = f64.Gradient.GradientScale * (double)factor_Scale * grad.Scale;
-                if (f64.Gradient.ClipsValue) g = double.Min(double.Max(g, -f64.Gradient.ClipValue), f64.Gradient.ClipValue);
-                if (f64.Gradient.HasCoupledDecay) g = double.FusedMultiplyAdd(this.Scale, f64.Gradient.CoupledDecay, g);
-                grad.Scale = 0d;
-                double p = this.Scale * f64.Gradient.ParameterScale;
-                s.SquareAvg = double.FusedMultiplyAdd(f64.OneMinusDecay * g, g, f64.Decay * s.SquareAvg);
-                double variance = s.SquareAvg * f64.Correction;
-                if (f64.Centered)
-                {
-                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                    s.GradAvg = double.FusedMultiplyAdd(g, f64.OneMinusDecay, f64.Decay * s.GradAvg);
-                    double mHat = s.GradAvg * f64.Correction;
-                    variance = double.FusedMultiplyAdd(-mHat, mHat, variance);
-                    if (f64.ClampVariance) variance = double.Max(variance, 0d);
-                }
-
-                // d = √(variance + ε_in) + ε_out
-                double d = double.Sqrt(variance + f64.EpsilonInside) + f64.EpsilonOutside;
-                if (f64.HasMomentum)
-                {
-                    // u = g/d ;  b ← μ·b + gain·u ;  Scale ← Scale − step_b·b − step_u·u
-                    double u = g / d;
-                    s.MomentumBuffer = double.FusedMultiplyAdd(f64.BufferGain, u, f64.Momentum * s.MomentumBuffer);
-                    this.Scale = double.FusedMultiplyAdd(-f64.BufferStep, s.MomentumBuffer, double.FusedMultiplyAdd(-f64.DirectStep, u, p));
-                }
-                else
-                {
-                    // Scale ← Scale − lr·g/d
-                    this.Scale = p + (-f64.DirectStep * g) / d;
-                }
+                // Scale ← Scale − lr·g/d
+                this.Scale = p + (-f64.DirectStep * g) / d;
             }
         }
 
@@ -268,46 +252,34 @@ partial class Mixed
         {
             ref global::OptimizerGen.RmsPropScalarState<float> s = ref state.Temperature;
             if (step == 1) s = new global::OptimizerGen.RmsPropScalarState<float>(f32NoDecay.InitialAccumulatorValue);
-            if (__plain32NoDecay)
+            float g = f32NoDecay.Gradient.GradientScale * (float)factor_Temperature * grad.Temperature;
+            if (f32NoDecay.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32NoDecay.Gradient.ClipValue), f32NoDecay.Gradient.ClipValue);
+            grad.Temperature = 0f;
+            float p = this.Temperature;
+            s.SquareAvg = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);
+            float variance = s.SquareAvg * f32NoDecay.Correction;
+            if (f32NoDecay.Centered)
             {
-                // The plain step (no option on): the same arithmetic without the terms that are exact identities now (g·1, p·1, v·1).
-                float g = grad.Temperature;
-                grad.Temperature = 0f;
-                float v = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);
-                s.SquareAvg = v;
-                this.Temperature = this.Temperature + (-f32NoDecay.DirectStep * g) / (float.Sqrt(v + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside);
+                // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
+                s.GradAvg = float.FusedMultiplyAdd(g, f32NoDecay.OneMinusDecay, f32NoDecay.Decay * s.GradAvg);
+                float mHat = s.GradAvg * f32NoDecay.Correction;
+                variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
+                if (f32NoDecay.ClampVariance) variance = float.Max(variance, 0f);
+            }
+
+            // d = √(variance + ε_in) + ε_out
+            float d = float.Sqrt(variance + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside;
+            if (f32NoDecay.HasMomentum)
+            {
+                // u = g/d ;  b ← μ·b + gain·u ;  Temperature ← Temperature − step_b·b − step_u·u
+                float u = g / d;
+                s.MomentumBuffer = float.FusedMultiplyAdd(f32NoDecay.BufferGain, u, f32NoDecay.Momentum * s.MomentumBuffer);
+                this.Temperature = float.FusedMultiplyAdd(-f32NoDecay.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32NoDecay.DirectStep, u, p));
             }
             else
             {
-                float g = f32NoDecay.Gradient.GradientScale * (float)factor_Temperature * grad.Temperature;
-                if (f32NoDecay.Gradient.ClipsValue) g = float.Min(float.Max(g, -f32NoDecay.Gradient.ClipValue), f32NoDecay.Gradient.ClipValue);
-                grad.Temperature = 0f;
-                float p = this.Temperature;
-                s.SquareAvg = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g, g, f32NoDecay.Decay * s.SquareAvg);
-                float variance = s.SquareAvg * f32NoDecay.Correction;
-                if (f32NoDecay.Centered)
-                {
-                    // m ← ρ·m + (1−ρ)·g ;  variance = v̂ − m̂²  (clamped at 0 on request)
-                    s.GradAvg = float.FusedMultiplyAdd(g, f32NoDecay.OneMinusDecay, f32NoDecay.Decay * s.GradAvg);
-                    float mHat = s.GradAvg * f32NoDecay.Correction;
-                    variance = float.FusedMultiplyAdd(-mHat, mHat, variance);
-                    if (f32NoDecay.ClampVariance) variance = float.Max(variance, 0f);
-                }
-
-                // d = √(variance + ε_in) + ε_out
-                float d = float.Sqrt(variance + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside;
-                if (f32NoDecay.HasMomentum)
-                {
-                    // u = g/d ;  b ← μ·b + gain·u ;  Temperature ← Temperature − step_b·b − step_u·u
-                    float u = g / d;
-                    s.MomentumBuffer = float.FusedMultiplyAdd(f32NoDecay.BufferGain, u, f32NoDecay.Momentum * s.MomentumBuffer);
-                    this.Temperature = float.FusedMultiplyAdd(-f32NoDecay.BufferStep, s.MomentumBuffer, float.FusedMultiplyAdd(-f32NoDecay.DirectStep, u, p));
-                }
-                else
-                {
-                    // Temperature ← Temperature − lr·g/d
-                    this.Temperature = p + (-f32NoDecay.DirectStep * g) / d;
-                }
+                // Temperature ← Temperature − lr·g/d
+                this.Temperature = p + (-f32NoDecay.DirectStep * g) / d;
             }
         }
 
@@ -323,11 +295,7 @@ partial class Mixed
         __f32NoDecay = __f32.WithoutWeightDecay();
         __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
         __f64NoDecay = __f64.WithoutWeightDecay();
-        __plain64 = !clipping.ClipsNorm && __f64.IsPlain;
-        __plain32 = !clipping.ClipsNorm && __f32.IsPlain;
-        __plain64NoDecay = !clipping.ClipsNorm && __f64NoDecay.IsPlain;
-        __plain32NoDecay = !clipping.ClipsNorm && __f32NoDecay.IsPlain;
-        __plainStep = __plain64 && __plain32 && __plain64NoDecay && __plain32NoDecay && !options.BiasCorrection;
+        __plainStep = !clipping.ClipsNorm && __f64.IsPlain && __f32.IsPlain && __f64NoDecay.IsPlain && __f32NoDecay.IsPlain && !options.BiasCorrection;
         __coefficientsStep = step;
     }
 
