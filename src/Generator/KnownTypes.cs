@@ -30,6 +30,7 @@ internal static class KnownTypes
     public const string ActivationRef = "global::OptimizerGen.Activation";
     public const string FiniteKernelRef = "global::OptimizerGen.Kernels.FiniteKernel";
     public const string ConcurrentUseRef = "global::OptimizerGen.Runtime.ConcurrentUse";
+    public const string ConcurrentUseGuardRef = "global::OptimizerGen.Runtime.ConcurrentUseGuard";
     public const string GuardRef = "global::OptimizerGen.Runtime.GeneratedCodeGuard";
     public const string GeneratedCodeAttributeRef = "global::System.CodeDom.Compiler.GeneratedCodeAttribute";
 }

@@ -27,10 +27,11 @@ public sealed class OptimizeAttribute : Attribute
 
     /// <summary>
     /// Whether the generated members that change the model detect a second call running at the same time and throw
-    /// <see cref="InvalidOperationException"/> before changing anything (true, the default). Detecting costs one atomic
-    /// compare-and-swap per call — a few nanoseconds, as much as the whole update of a model with a couple of scalar
-    /// parameters. <c>false</c> generates the members without it: for small models stepped in a hot loop from one
-    /// thread, where that is guaranteed by construction. Two threads that then use one instance at once corrupt it
+    /// <see cref="InvalidOperationException"/> before changing anything (true, the default). Calls from the thread that
+    /// used the model last cost no atomic instruction; a call from another thread takes the model over at the price of a
+    /// process-wide memory barrier (microseconds), once per hand-over (see <c>OptimizerGen.Runtime.ConcurrentUse</c>).
+    /// <c>false</c> generates the members without it, for models whose single-threaded use is guaranteed by
+    /// construction and that change threads at every step. Two threads that then use one instance at once corrupt it
     /// silently, as they would a <c>List&lt;T&gt;</c>. Everything else — argument checks, the non-finite guard, zeroing
     /// <c>Grad</c> when the loss throws — stays the same.
     /// </summary>

@@ -128,7 +128,7 @@ public class LossSnapshotTests
 
     /// <summary>
     /// The seed neuron with the concurrent-use guard turned off: every member as in <see cref="SeedNeuron"/> but without
-    /// <c>__busy</c> and <c>ConcurrentUse.Enter</c>; Step and AccumulateGradients keep zeroing Grad when the loss throws.
+    /// <c>__concurrentUse</c> and <c>ConcurrentUse.Enter</c>; Step and AccumulateGradients keep zeroing Grad when the loss throws.
     /// </summary>
     [Fact]
     public void SeedNeuronWithoutConcurrentUseGuard()
@@ -143,11 +143,26 @@ public class LossSnapshotTests
 
         string on = Generate(""), explicitlyOn = Generate(", DetectConcurrentUse = true"), off = Generate(", DetectConcurrentUse = false");
         Assert.Equal(on, explicitlyOn);
-        Assert.Equal(7, Occurrences(on, "ConcurrentUse.Enter(ref this.__busy"));   // ApplyGradients, Reset, 2 × Save, Load, AccumulateGradients, Step
+        Assert.Equal(7, Occurrences(on, "ConcurrentUse.Enter(ref this.__concurrentUse"));   // ApplyGradients, Reset, 2 × Save, Load, AccumulateGradients, Step
         Assert.Equal(0, Occurrences(off, "ConcurrentUse.Enter"));
-        Assert.Equal(0, Occurrences(off, "__busy"));
+        Assert.Equal(0, Occurrences(off, "__concurrentUse"));
         Assert.Equal(2, Occurrences(off, "catch when (this.__accumulating)"));
         SnapshotAssert.Matches(off, "LossSeedNeuronWithoutConcurrentUseGuard", "Neuron.g.cs");
+    }
+
+    /// <summary>The guard's local in Step and AccumulateGradients steps aside for a loss parameter named <c>owner</c>.</summary>
+    [Fact]
+    public void GuardLocalDoesNotTakeALossParameterName()
+    {
+        string source = SeedNeuronSource.Replace("ATTRIBUTE_ARGUMENTS", string.Empty)
+            .Replace("float Loss(float x, float y)", "float Loss(float x, float owner)")
+            .Replace("(f - y) * (f - y)", "(f - owner) * (f - owner)");
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        string text = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Equal(2, Occurrences(text, "var owner_2 = global::OptimizerGen.Runtime.ConcurrentUse.Enter("));   // Step, AccumulateGradients
+        Assert.Equal(5, Occurrences(text, "var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter("));     // the members without parameters
     }
 
     private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, string.Empty).Length) / part.Length;

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
@@ -55,7 +56,7 @@ internal static class ClassEmitter
         writer.Line("private Gradients? __grad;");
         if (model.DetectConcurrentUse)
         {
-            writer.Line("private int __busy;   // set while a member that changes the model runs: detects concurrent use");
+            writer.Line($"private {KnownTypes.ConcurrentUseGuardRef} __concurrentUse;   // which thread used the model last, and whether its call is under way");
         }
 
         writer.Line("private readonly OptimizerStates __optimizerState = new OptimizerStates();");
@@ -172,6 +173,8 @@ internal static class ClassEmitter
         string general = "__ApplyGradients";
         if (optimizer.HasPlainStep(model))
         {
+            writer.Line("// Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.");
+            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             using (writer.Block("private bool __ApplyGradients()"))
             {
                 writer.Line(arrays.Count == 0
@@ -345,15 +348,17 @@ internal static class ClassEmitter
     }
 
     /// <summary>
-    /// A public member that enters the concurrent-use guard (atomically), runs
+    /// A public member that enters the concurrent-use guard, runs
     /// <paramref name="body"/> and leaves the guard even when the body throws (no guard when the model turned it off with
     /// <c>[Optimize(…, DetectConcurrentUse = false)]</c>). With
     /// <paramref name="zeroGradientsOnThrow"/> (the members that run the loss), an exception thrown while gradients are
     /// being accumulated (<c>__accumulating</c>) first zeroes every gradient: the partial sum in them cannot be told
     /// apart from what was there before, and no later step may apply it.
     /// </summary>
-    internal static void EmitGuarded(IndentedWriter writer, OptimizedClass model, string signature, string body, bool zeroGradientsOnThrow = false)
+    /// <param name="parameters">The member's parameter names, which the guard's local must not take.</param>
+    internal static void EmitGuarded(IndentedWriter writer, OptimizedClass model, string signature, string body, bool zeroGradientsOnThrow = false, IEnumerable<string>? parameters = null)
     {
+        string owner = new NameSet(parameters ?? Array.Empty<string>()).Fresh("owner");
         using (writer.Block(signature))
         {
             if (!model.DetectConcurrentUse && !zeroGradientsOnThrow)
@@ -364,7 +369,7 @@ internal static class ClassEmitter
 
             if (model.DetectConcurrentUse)
             {
-                writer.Line($"{KnownTypes.ConcurrentUseRef}.Enter(ref this.__busy, \"{model.Name}\");");
+                writer.Line($"var {owner} = {KnownTypes.ConcurrentUseRef}.Enter(ref this.__concurrentUse, \"{model.Name}\");");
             }
 
             using (writer.Block("try"))
@@ -387,7 +392,7 @@ internal static class ClassEmitter
             {
                 using (writer.Block("finally"))
                 {
-                    writer.Line("this.__busy = 0;");
+                    writer.Line($"{KnownTypes.ConcurrentUseRef}.Exit({owner});");
                 }
             }
         }

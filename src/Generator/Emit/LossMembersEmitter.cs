@@ -58,7 +58,7 @@ internal static class LossMembersEmitter
         }
 
         writer.Line(generatedCode);
-        ClassEmitter.EmitGuarded(writer, model, $"public {rt} AccumulateGradients({parameters})", $"return this.__AccumulateGradients({string.Join(", ", loss.Parameters.Select(p => p.Name))});", zeroGradientsOnThrow: true);
+        ClassEmitter.EmitGuarded(writer, model, $"public {rt} AccumulateGradients({parameters})", $"return this.__AccumulateGradients({string.Join(", ", loss.Parameters.Select(p => p.Name))});", zeroGradientsOnThrow: true, loss.Parameters.Select(p => p.Name));
         writer.Line();
         using (writer.Block($"private {rt} __AccumulateGradients({parameters})"))
         {
@@ -141,7 +141,7 @@ internal static class LossMembersEmitter
 
         writer.Line(generatedCode);
         string stepArguments = string.Join(", ", (explicitCount ? new[] { count } : Array.Empty<string>()).Concat(loss.Parameters.Select(p => p.Name)));
-        ClassEmitter.EmitGuarded(writer, model, $"public {rt} Step({string.Join(", ", parameters)})", $"return this.__Step({stepArguments});", zeroGradientsOnThrow: true);
+        ClassEmitter.EmitGuarded(writer, model, $"public {rt} Step({string.Join(", ", parameters)})", $"return this.__Step({stepArguments});", zeroGradientsOnThrow: true, loss.Parameters.Select(p => p.Name).Concat(explicitCount ? new[] { count } : Array.Empty<string>()));
         writer.Line();
         using (writer.Block($"private {rt} __Step({string.Join(", ", parameters)})"))
         {

@@ -23,7 +23,7 @@ internal static class ClassParser
 
     /// <summary>Private members OptimizerGen adds; a user member of the same name would clash.</summary>
     internal static readonly ImmutableArray<string> PrivateMemberNames = ImmutableArray.Create(
-        "__grad", "__busy", "__updateThreads", "__optimizerState", "__ApplyGradients", "__ResetOptimizerState", "__CreateCheckpoint", "__LoadCheckpoint",
+        "__grad", "__concurrentUse", "__updateThreads", "__optimizerState", "__ApplyGradients", "__ResetOptimizerState", "__CreateCheckpoint", "__LoadCheckpoint",
         "__AccumulateGradients", "__Step", "__floatTape", "__doubleTape", "__branchTape", "__accumulating", "__ZeroGradients",
         "__optimizer", "__gradientClipping", "__coefficientsStep", "__f32", "__f32NoDecay", "__f64", "__f64NoDecay",
         "__BuildCoefficients", "__plainStep", "__ApplyGradientsGeneral");

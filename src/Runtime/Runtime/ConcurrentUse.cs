@@ -6,23 +6,189 @@ using System.Threading;
 namespace OptimizerGen.Runtime;
 
 /// <summary>
+/// One model's concurrent-use guard: which thread used the model last, and whether its call is still under way.
+/// A field of every generated model (unless <c>[Optimize(…, DetectConcurrentUse = false)]</c>); only
+/// <see cref="ConcurrentUse"/> reads or writes it. Not meant to be used by hand.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public struct ConcurrentUseGuard
+{
+    internal ConcurrentUse.Owner? Owner;
+    internal int TakingOver;   // 1 while a thread takes the model over: takers go one at a time
+    internal int HandOvers;    // how many times another thread took the model over; at ConcurrentUse.SharedAfter, shared mode
+}
+
+/// <summary>
 /// Detects two threads using one model at once. A model is not thread-safe (like <c>List&lt;T&gt;</c>): its generated
 /// members that change it (<c>ApplyGradients</c>, <c>Step</c>, <c>AccumulateGradients</c>, <c>LoadCheckpoint</c>,
 /// <c>SaveCheckpoint</c>, <c>ResetOptimizerState</c>) enter this guard and throw <see cref="InvalidOperationException"/>
-/// before changing anything when another call is under way. Entering is one atomic compare-and-swap (uncontended, a few
-/// nanoseconds), so every overlap is caught in Debug and Release builds alike: two threads never both get in.
+/// before changing anything when another call is under way, or when a call re-enters the model. Every overlap is caught,
+/// in Debug and Release builds alike: two calls never both get in.
 /// Not meant to be called by hand.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The guard is biased towards the thread that used the model last (its owner), because a training loop steps a model
+/// from one thread. The owner's entry is two plain stores and three loads, no atomic instruction: an uncontended
+/// <c>Interlocked.CompareExchange</c> costs more than a whole RMSprop step of two scalar fields (4.5 against 3.7 ns here),
+/// because a locked instruction waits for every store before it to reach the cache.
+/// </para>
+/// <para>
+/// Another thread takes the model over on the slow path: an atomic flag, a new <see cref="Owner"/> (32 bytes) and
+/// <see cref="Interlocked.MemoryBarrierProcessWide"/> (about 20 µs on this machine). After <see cref="SharedAfter"/>
+/// hand-overs the model is evidently stepped from changing threads (an <c>await</c> that resumes elsewhere), and the guard
+/// turns for good into a plain atomic flag: every entry then costs one compare-and-swap, and a change of thread nothing more.
+/// </para>
+/// <para>
+/// Why the biased guard catches every overlap (Dekker's protocol, made asymmetric). The owner marks its call,
+/// <c>InCall = 1</c>, then reads <see cref="ConcurrentUseGuard.Owner"/> again. A thread taking over publishes its own owner
+/// first, then runs the process-wide barrier, which makes every running thread pass a full fence at some point, then reads
+/// the old owner's <c>InCall</c>. If the owner's store came before that fence, the taker sees it and throws; if after, the
+/// owner's read comes after the fence too, sees the taker's owner and leaves by the slow path. This relies on the JIT
+/// keeping the owner's volatile store before its volatile load, which RyuJIT does (it does not move volatile accesses past
+/// each other), though the .NET memory model alone would let a compiler swap them; the runtime's own asymmetric-lock test
+/// relies on the same. Each owner has its own <c>InCall</c>, so an old owner backing off never clears a new one's.
+/// </para>
+/// <para>
+/// The owner is recognised by a stack address rather than by its thread id, which on Linux is a call to read thread-local
+/// storage. The address of a local in the guarded member belongs to the stack of exactly one live thread, so no other
+/// thread can match the one recorded at the owner's last call. A thread whose stack was freed is not inside a call, so a
+/// later thread that reuses that memory may take its place. The same thread coming in at another depth (another member, or
+/// the same one called from elsewhere) takes a middle path: it reads its thread id, finds it is the owner and records the
+/// new address, without the barrier. A call made from inside a call runs deeper, so it never matches the address of the
+/// call it is inside: it takes that middle path, which finds the call under way and throws.
+/// </para>
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ConcurrentUse
 {
-    /// <summary>Marks <paramref name="busy"/> atomically, throwing if it already is.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Enter(ref int busy, string model)
+    /// <summary>How many hand-overs between threads a model's guard stays biased for; after them it is shared for good.</summary>
+    internal const int SharedAfter = 8;
+
+    /// <summary>The <see cref="Owner.ThreadId"/> of a shared guard's one owner, which every thread enters by compare-and-swap.</summary>
+    private const int Shared = -1;
+
+    /// <summary>The thread that used a model last: who it is, where its stack was, and whether its call is under way.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public sealed class Owner
     {
-        if (Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        internal readonly int ThreadId;   // Shared: any thread, by compare-and-swap on InCall
+        internal nint StackMark;          // written by the owning thread only; 0 (no stack address) when shared
+        internal int InCall;              // 1 from the owner's entry to its exit; a taker's own is 1 from its creation
+
+        internal Owner(int threadId, nint stackMark, int inCall) => (ThreadId, StackMark, InCall) = (threadId, stackMark, inCall);
+    }
+
+    /// <summary>
+    /// Enters the guard for one call to a member of <paramref name="model"/>, throwing
+    /// <see cref="InvalidOperationException"/> if another call is under way. Pass what it returns to <see cref="Exit"/>
+    /// in a <c>finally</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Owner Enter(ref ConcurrentUseGuard guard, string model)
+    {
+        byte mark;   // where this call's frame is: an address only the calling thread's stack holds
+        nint stackMark = (nint)(&mark);
+        Owner? owner = guard.Owner;
+        if (owner is not null && owner.StackMark == stackMark)
+        {
+            // The owner, at the depth of its last call (so not inside a call: see the remarks): mark the call, then check
+            // that nobody is taking over.
+            Volatile.Write(ref owner.InCall, 1);
+            if (Volatile.Read(ref guard.Owner) == owner)
+            {
+                return owner;
+            }
+
+            Volatile.Write(ref owner.InCall, 0);
+        }
+
+        return EnterSlow(ref guard, stackMark, model);
+    }
+
+    /// <summary>Leaves the guard entered by the <see cref="Enter"/> call that returned <paramref name="owner"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Exit(Owner owner) => Volatile.Write(ref owner.InCall, 0);
+
+    /// <summary>Whether the guard has turned shared (for tests).</summary>
+    internal static bool IsShared(in ConcurrentUseGuard guard) => Volatile.Read(ref Unsafe.AsRef(in guard).Owner) is { ThreadId: Shared };
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Owner EnterSlow(ref ConcurrentUseGuard guard, nint stackMark, string model)
+    {
+        Owner? owner = Volatile.Read(ref guard.Owner);
+        if (owner is { ThreadId: Shared })
+        {
+            if (Interlocked.CompareExchange(ref owner.InCall, 1, 0) != 0)
+            {
+                Throw(model);
+            }
+
+            return owner;
+        }
+
+        int thread = Environment.CurrentManagedThreadId;
+        if (owner is null || owner.ThreadId != thread)
+        {
+            return TakeOver(ref guard, thread, stackMark, model);
+        }
+
+        // This thread owns the guard and came in at another depth: another member, or a call from inside a call.
+        if (owner.InCall != 0)
         {
             Throw(model);
+        }
+
+        owner.StackMark = stackMark;
+        Volatile.Write(ref owner.InCall, 1);
+        if (Volatile.Read(ref guard.Owner) != owner)
+        {
+            Volatile.Write(ref owner.InCall, 0);   // another thread is taking over at this very moment
+            Throw(model);
+        }
+
+        return owner;
+    }
+
+    /// <summary>
+    /// Makes the calling thread the owner (or, after <see cref="SharedAfter"/> hand-overs, makes the guard shared), unless
+    /// the previous owner is inside a call.
+    /// </summary>
+    private static Owner TakeOver(ref ConcurrentUseGuard guard, int thread, nint stackMark, string model)
+    {
+        if (Interlocked.CompareExchange(ref guard.TakingOver, 1, 0) != 0)
+        {
+            Throw(model);   // another thread is taking over: the two calls overlap
+        }
+
+        try
+        {
+            Owner? previous = Volatile.Read(ref guard.Owner);   // only takers write it, and they hold TakingOver
+            if (previous is { ThreadId: Shared })
+            {
+                return EnterSlow(ref guard, stackMark, model);   // another taker made it shared meanwhile
+            }
+
+            bool share = previous is not null && ++guard.HandOvers >= SharedAfter;
+            var taker = share ? new Owner(Shared, 0, inCall: 1) : new Owner(thread, stackMark, inCall: 1);
+            Volatile.Write(ref guard.Owner, taker);
+            if (previous is not null)
+            {
+                // After the barrier, either the previous owner's InCall = 1 is seen here, or its next read sees the taker.
+                Interlocked.MemoryBarrierProcessWide();
+                if (Volatile.Read(ref previous.InCall) != 0)
+                {
+                    // Give the model back: the previous owner is inside a call and leaves it by its own Exit.
+                    Volatile.Write(ref guard.Owner, previous);
+                    Throw(model);
+                }
+            }
+
+            return taker;
+        }
+        finally
+        {
+            Volatile.Write(ref guard.TakingOver, 0);
         }
     }
 

@@ -7,7 +7,7 @@ namespace Demo
     partial class Keywords
     {
         private Gradients? __grad;
-        private int __busy;   // set while a member that changes the model runs: detects concurrent use
+        private global::OptimizerGen.Runtime.ConcurrentUseGuard __concurrentUse;   // which thread used the model last, and whether its call is under way
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -93,17 +93,19 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Keywords");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
+        // Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __ApplyGradients()
         {
             // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
@@ -269,7 +271,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> @params, float @out)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Keywords");
             try
             {
                 return this.__AccumulateGradients(@params, @out);
@@ -283,7 +285,7 @@ namespace Demo
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -319,7 +321,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> @params, global::System.ReadOnlySpan<float> @out)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Keywords");
             try
             {
                 return this.__Step(@params, @out);
@@ -333,7 +335,7 @@ namespace Demo
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -424,14 +426,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Keywords");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -451,14 +453,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Keywords");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -469,14 +471,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Keywords");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -512,14 +514,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Keywords");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Keywords");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 

@@ -7,7 +7,7 @@ namespace Demo
     partial class LinearRegression
     {
         private Gradients? __grad;
-        private int __busy;   // set while a member that changes the model runs: detects concurrent use
+        private global::OptimizerGen.Runtime.ConcurrentUseGuard __concurrentUse;   // which thread used the model last, and whether its call is under way
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -93,17 +93,19 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "LinearRegression");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
+        // Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __ApplyGradients()
         {
             // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
@@ -254,7 +256,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double AccumulateGradients(global::System.ReadOnlySpan<double> features, double target)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "LinearRegression");
             try
             {
                 return this.__AccumulateGradients(features, target);
@@ -268,7 +270,7 @@ namespace Demo
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -301,7 +303,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public double Step(global::System.ReadOnlySpan<double> features, global::System.ReadOnlySpan<double> target)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "LinearRegression");
             try
             {
                 return this.__Step(features, target);
@@ -315,7 +317,7 @@ namespace Demo
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -408,14 +410,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "LinearRegression");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -434,14 +436,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "LinearRegression");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -452,14 +454,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "LinearRegression");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -488,14 +490,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "LinearRegression");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "LinearRegression");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 

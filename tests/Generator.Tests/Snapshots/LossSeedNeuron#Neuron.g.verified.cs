@@ -5,7 +5,7 @@
 partial class Neuron
 {
     private Gradients? __grad;
-    private int __busy;   // set while a member that changes the model runs: detects concurrent use
+    private global::OptimizerGen.Runtime.ConcurrentUseGuard __concurrentUse;   // which thread used the model last, and whether its call is under way
     private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
     /// <summary>
@@ -75,17 +75,19 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Neuron");
         try
         {
             return __ApplyGradients();
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
+    // Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool __ApplyGradients()
     {
         // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,
@@ -262,7 +264,7 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float AccumulateGradients(float x, float y)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Neuron");
         try
         {
             return this.__AccumulateGradients(x, y);
@@ -276,7 +278,7 @@ partial class Neuron
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
@@ -309,7 +311,7 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Neuron");
         try
         {
             return this.__Step(x, y);
@@ -323,7 +325,7 @@ partial class Neuron
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
@@ -399,14 +401,14 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void ResetOptimizerState()
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Neuron");
         try
         {
             __ResetOptimizerState();
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
@@ -425,14 +427,14 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(global::System.IO.Stream destination)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Neuron");
         try
         {
             __CreateCheckpoint().WriteTo(destination);
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
@@ -443,14 +445,14 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(string path)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Neuron");
         try
         {
             __CreateCheckpoint().WriteTo(path);
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
@@ -477,14 +479,14 @@ partial class Neuron
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void LoadCheckpoint(global::System.IO.Stream source)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Neuron");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Neuron");
         try
         {
             __LoadCheckpoint(source);
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 

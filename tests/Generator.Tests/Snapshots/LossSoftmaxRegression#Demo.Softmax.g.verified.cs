@@ -7,7 +7,7 @@ namespace Demo
     partial class Softmax
     {
         private Gradients? __grad;
-        private int __busy;   // set while a member that changes the model runs: detects concurrent use
+        private global::OptimizerGen.Runtime.ConcurrentUseGuard __concurrentUse;   // which thread used the model last, and whether its call is under way
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -92,17 +92,19 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Softmax");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
+        // Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __ApplyGradients()
         {
             // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
@@ -218,7 +220,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, int label)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Softmax");
             try
             {
                 return this.__AccumulateGradients(x, label);
@@ -232,7 +234,7 @@ namespace Demo
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -266,7 +268,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> label)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Softmax");
             try
             {
                 return this.__Step(x, label);
@@ -280,7 +282,7 @@ namespace Demo
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -418,14 +420,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Softmax");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -444,14 +446,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Softmax");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -462,14 +464,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Softmax");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -501,14 +503,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Softmax");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Softmax");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 

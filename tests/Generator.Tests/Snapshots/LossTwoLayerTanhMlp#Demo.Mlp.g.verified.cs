@@ -7,7 +7,7 @@ namespace Demo
     partial class Mlp
     {
         private Gradients? __grad;
-        private int __busy;   // set while a member that changes the model runs: detects concurrent use
+        private global::OptimizerGen.Runtime.ConcurrentUseGuard __concurrentUse;   // which thread used the model last, and whether its call is under way
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -92,17 +92,19 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mlp");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
+        // Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __ApplyGradients()
         {
             // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
@@ -279,7 +281,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float AccumulateGradients(global::System.ReadOnlySpan<float> x, float y)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mlp");
             try
             {
                 return this.__AccumulateGradients(x, y);
@@ -293,7 +295,7 @@ namespace Demo
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -331,7 +333,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public float Step(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mlp");
             try
             {
                 return this.__Step(x, y);
@@ -345,7 +347,7 @@ namespace Demo
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -503,14 +505,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mlp");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -531,14 +533,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mlp");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -549,14 +551,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mlp");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -598,14 +600,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mlp");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mlp");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 

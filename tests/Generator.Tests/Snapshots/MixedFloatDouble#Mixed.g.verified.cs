@@ -5,7 +5,7 @@
 partial class Mixed
 {
     private Gradients? __grad;
-    private int __busy;   // set while a member that changes the model runs: detects concurrent use
+    private global::OptimizerGen.Runtime.ConcurrentUseGuard __concurrentUse;   // which thread used the model last, and whether its call is under way
     private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
     /// <summary>
@@ -93,17 +93,19 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mixed");
         try
         {
             return __ApplyGradients();
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
+    // Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool __ApplyGradients()
     {
         // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
@@ -306,14 +308,14 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void ResetOptimizerState()
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mixed");
         try
         {
             __ResetOptimizerState();
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
@@ -334,14 +336,14 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(global::System.IO.Stream destination)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mixed");
         try
         {
             __CreateCheckpoint().WriteTo(destination);
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
@@ -352,14 +354,14 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void SaveCheckpoint(string path)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mixed");
         try
         {
             __CreateCheckpoint().WriteTo(path);
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 
@@ -398,14 +400,14 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public void LoadCheckpoint(global::System.IO.Stream source)
     {
-        global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Mixed");
+        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mixed");
         try
         {
             __LoadCheckpoint(source);
         }
         finally
         {
-            this.__busy = 0;
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
         }
     }
 

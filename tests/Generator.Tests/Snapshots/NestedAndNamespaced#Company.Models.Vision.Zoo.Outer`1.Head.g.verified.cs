@@ -11,7 +11,7 @@ namespace Company.Models.Vision
             partial class Head
             {
                 private Gradients? __grad;
-                private int __busy;   // set while a member that changes the model runs: detects concurrent use
+                private global::OptimizerGen.Runtime.ConcurrentUseGuard __concurrentUse;   // which thread used the model last, and whether its call is under way
                 private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
                 /// <summary>
@@ -81,17 +81,19 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public bool ApplyGradients()
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
+                    var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Head");
                     try
                     {
                         return __ApplyGradients();
                     }
                     finally
                     {
-                        this.__busy = 0;
+                        global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
                     }
                 }
 
+                // Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 private bool __ApplyGradients()
                 {
                     // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,
@@ -254,14 +256,14 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void ResetOptimizerState()
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
+                    var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Head");
                     try
                     {
                         __ResetOptimizerState();
                     }
                     finally
                     {
-                        this.__busy = 0;
+                        global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
                     }
                 }
 
@@ -280,14 +282,14 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void SaveCheckpoint(global::System.IO.Stream destination)
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
+                    var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Head");
                     try
                     {
                         __CreateCheckpoint().WriteTo(destination);
                     }
                     finally
                     {
-                        this.__busy = 0;
+                        global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
                     }
                 }
 
@@ -298,14 +300,14 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void SaveCheckpoint(string path)
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
+                    var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Head");
                     try
                     {
                         __CreateCheckpoint().WriteTo(path);
                     }
                     finally
                     {
-                        this.__busy = 0;
+                        global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
                     }
                 }
 
@@ -332,14 +334,14 @@ namespace Company.Models.Vision
                 [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
                 public void LoadCheckpoint(global::System.IO.Stream source)
                 {
-                    global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "Head");
+                    var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Head");
                     try
                     {
                         __LoadCheckpoint(source);
                     }
                     finally
                     {
-                        this.__busy = 0;
+                        global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
                     }
                 }
 

@@ -7,7 +7,7 @@ namespace Demo
     partial class SgdModel
     {
         private Gradients? __grad;
-        private int __busy;   // set while a member that changes the model runs: detects concurrent use
+        private global::OptimizerGen.Runtime.ConcurrentUseGuard __concurrentUse;   // which thread used the model last, and whether its call is under way
         private readonly OptimizerStates __optimizerState = new OptimizerStates();
 
         /// <summary>
@@ -91,14 +91,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "SgdModel");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "SgdModel");
             try
             {
                 return __ApplyGradients();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -165,14 +165,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void ResetOptimizerState()
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "SgdModel");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "SgdModel");
             try
             {
                 __ResetOptimizerState();
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -191,14 +191,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(global::System.IO.Stream destination)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "SgdModel");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "SgdModel");
             try
             {
                 __CreateCheckpoint().WriteTo(destination);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -209,14 +209,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void SaveCheckpoint(string path)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "SgdModel");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "SgdModel");
             try
             {
                 __CreateCheckpoint().WriteTo(path);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 
@@ -241,14 +241,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public void LoadCheckpoint(global::System.IO.Stream source)
         {
-            global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__busy, "SgdModel");
+            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "SgdModel");
             try
             {
                 __LoadCheckpoint(source);
             }
             finally
             {
-                this.__busy = 0;
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
             }
         }
 

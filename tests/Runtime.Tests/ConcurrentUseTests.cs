@@ -1,0 +1,228 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Xunit;
+
+namespace OptimizerGen.Runtime.Tests;
+
+/// <summary>
+/// <see cref="ConcurrentUse"/>: two calls are never inside one model at once, whichever thread makes them and whatever the
+/// timing; a refused call leaves the guard as it found it; the owning thread's calls allocate nothing.
+/// </summary>
+public class ConcurrentUseTests
+{
+    /// <summary>What a generated model holds: the guard, in a field other threads reach.</summary>
+    private sealed class Model
+    {
+        public ConcurrentUseGuard Guard;
+        public int Inside;       // how many calls are inside right now, counted atomically
+        public int MostInside;
+        public long Entered, Refused;
+    }
+
+    /// <summary>One guarded call, as the generated members make it, that records how many calls were inside with it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Call(Model model, int work)
+    {
+        ConcurrentUse.Owner owner;
+        try
+        {
+            owner = ConcurrentUse.Enter(ref model.Guard, "Model");
+        }
+        catch (InvalidOperationException)
+        {
+            Interlocked.Increment(ref model.Refused);
+            return;
+        }
+
+        try
+        {
+            int inside = Interlocked.Increment(ref model.Inside);
+            if (inside > Volatile.Read(ref model.MostInside))
+            {
+                Interlocked.Exchange(ref model.MostInside, inside);
+            }
+
+            Thread.SpinWait(work);
+            Interlocked.Decrement(ref model.Inside);
+            Interlocked.Increment(ref model.Entered);
+        }
+        finally
+        {
+            ConcurrentUse.Exit(owner);
+        }
+    }
+
+    /// <summary>The same call one frame deeper: the owner's entry at another stack depth.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CallDeeper(Model model, int work) => Call(model, work);
+
+    /// <summary>
+    /// Two threads call at once, a quarter of the calls one frame deeper (the owner's middle path), for 100 000 calls each.
+    /// Biased: the guard kept from turning shared, so every overlap meets the asymmetric protocol. Shared: the same after
+    /// <see cref="ConcurrentUse.SharedAfter"/> hand-overs, when every entry is a compare-and-swap.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Calls_from_two_threads_at_once_are_never_both_inside(bool shared)
+    {
+        var model = new Model();
+        model.Guard.HandOvers = shared ? 0 : int.MinValue;
+        using var start = new Barrier(2);
+        void Hammer(int seed)
+        {
+            var random = new Random(seed);
+            start.SignalAndWait();
+            for (int i = 0; i < 100_000; i++)
+            {
+                if (random.Next(4) == 0)
+                {
+                    CallDeeper(model, random.Next(3));
+                }
+                else
+                {
+                    Call(model, random.Next(3));
+                }
+            }
+        }
+
+        var first = new Thread(() => Hammer(1));
+        var second = new Thread(() => Hammer(2));
+        first.Start();
+        second.Start();
+        first.Join();
+        second.Join();
+
+        Assert.Equal(1, model.MostInside);
+        Assert.Equal(0, model.Inside);
+        Assert.Equal(200_000, model.Entered + model.Refused);
+        Assert.True(model.Refused > 0, "the threads never overlapped: the test did not test the guard");
+        Assert.True(model.Entered > 0);
+        Assert.Equal(shared, ConcurrentUse.IsShared(model.Guard));
+    }
+
+    [Fact]
+    public void Turning_shared_while_the_owner_is_inside_is_refused_and_changes_nothing()
+    {
+        var model = new Model();
+        Call(model, 0);
+        model.Guard.HandOvers = ConcurrentUse.SharedAfter - 1;   // the next hand-over turns the guard shared
+        var inside = ConcurrentUse.Enter(ref model.Guard, "Model");
+        Assert.IsType<InvalidOperationException>(OnAnotherThread(() => Record.Exception(() => ConcurrentUse.Enter(ref model.Guard, "Model"))));
+        Assert.False(ConcurrentUse.IsShared(model.Guard));
+        ConcurrentUse.Exit(inside);
+
+        OnAnotherThread(() =>
+        {
+            Call(model, 0);
+            return 0;
+        });
+        Assert.True(ConcurrentUse.IsShared(model.Guard));
+        var shared = ConcurrentUse.Enter(ref model.Guard, "Model");
+        Assert.IsType<InvalidOperationException>(Record.Exception(() => ReEnter(model)));   // re-entry, now by compare-and-swap
+        Assert.IsType<InvalidOperationException>(OnAnotherThread(() => Record.Exception(() => ConcurrentUse.Enter(ref model.Guard, "Model"))));
+        ConcurrentUse.Exit(shared);
+        Assert.Equal(2, model.Entered);
+    }
+
+    [Fact]
+    public void A_refused_call_leaves_the_model_with_the_call_inside()
+    {
+        var model = new Model();
+        var inside = ConcurrentUse.Enter(ref model.Guard, "Model");
+
+        // Another thread, twice: each attempt is refused, and the first one's refusal must not hand the model to it.
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var error = OnAnotherThread(() => Assert.Throws<InvalidOperationException>(() => ConcurrentUse.Enter(ref model.Guard, "Model")));
+            Assert.Contains("same Model at once", error.Message, StringComparison.Ordinal);
+        }
+
+        ConcurrentUse.Exit(inside);
+
+        // Now the other thread gets in, and then this one takes the model back.
+        OnAnotherThread(() =>
+        {
+            ConcurrentUse.Exit(ConcurrentUse.Enter(ref model.Guard, "Model"));
+            return 0;
+        });
+        var again = ConcurrentUse.Enter(ref model.Guard, "Model");
+        var refused = OnAnotherThread(() => Record.Exception(() => ConcurrentUse.Enter(ref model.Guard, "Model")));
+        Assert.IsType<InvalidOperationException>(refused);
+        ConcurrentUse.Exit(again);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a new thread (never this one) and returns what it returned.</summary>
+    private static T OnAnotherThread<T>(Func<T> work)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = work();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        return failure is null ? result : throw new InvalidOperationException("the other thread failed", failure);
+    }
+
+    [Fact]
+    public void A_call_from_inside_a_call_on_the_same_thread_is_refused()
+    {
+        var model = new Model();
+        var outer = ConcurrentUse.Enter(ref model.Guard, "Model");
+        var error = Assert.Throws<InvalidOperationException>(() => ReEnter(model));
+        Assert.Contains("re-entered", error.Message, StringComparison.Ordinal);
+        ConcurrentUse.Exit(outer);
+
+        ConcurrentUse.Exit(ReEnter(model));   // and once the outer call has left, the same entry is accepted
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ConcurrentUse.Owner ReEnter(Model model) => ConcurrentUse.Enter(ref model.Guard, "Model");
+
+    [Fact]
+    public void The_owning_thread_allocates_nothing_at_one_depth_or_at_several()
+    {
+        var model = new Model();
+        Call(model, 0);
+        CallDeeper(model, 0);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            Call(model, 0);
+            CallDeeper(model, 0);   // another stack address each time: the thread-id path, without taking over
+            Call(model, 0);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(3002, model.Entered);
+        Assert.Equal(0, model.Refused);
+    }
+
+    /// <summary>Twenty threads, one after another, each followed by this one: every call gets in, and the guard turns shared.</summary>
+    [Fact]
+    public void Threads_that_take_turns_all_get_in()
+    {
+        var model = new Model();
+        for (int i = 0; i < 20; i++)
+        {
+            var thread = new Thread(() => Call(model, 0));
+            thread.Start();
+            thread.Join();
+            Call(model, 0);
+        }
+
+        Assert.Equal(40, model.Entered);
+        Assert.Equal(0, model.Refused);
+        Assert.True(ConcurrentUse.IsShared(model.Guard));   // 39 hand-overs: shared after the eighth
+    }
+}
