@@ -173,8 +173,6 @@ internal static class ClassEmitter
         string general = "__ApplyGradients";
         if (optimizer.HasPlainStep(model))
         {
-            writer.Line("// Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.");
-            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             using (writer.Block("private bool __ApplyGradients()"))
             {
                 writer.Line(arrays.Count == 0

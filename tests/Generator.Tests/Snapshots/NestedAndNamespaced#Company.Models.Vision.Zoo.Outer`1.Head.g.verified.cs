@@ -92,8 +92,6 @@ namespace Company.Models.Vision
                     }
                 }
 
-                // Inlined into ApplyGradients, inside the guard's try: the plain step then costs no call of its own.
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 private bool __ApplyGradients()
                 {
                     // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,
