@@ -9,7 +9,7 @@ namespace OptimizerGen.Runtime.Tests;
 /// <summary>
 /// The test assembly's own entry point (the project sets <c>GenerateProgramFile</c> to false; xunit ignores it).
 /// <c>dotnet exec OptimizerGen.Runtime.Tests.dll dispatch-check</c> reports which vector widths this process
-/// accelerates, then runs <see cref="OptimizerGen.Kernels.RmsPropKernel.Update"/> (and <see cref="RmsPropState{T}"/>)
+/// accelerates, then runs <see cref="OptimizerGen.Kernels.RmsPropKernel.Update"/> (and <see cref="RmsPropState{T}"/>, with its plain step)
 /// against the reference for every option combination, for float and double, at every length
 /// 0 … 4·Vector512&lt;T&gt;.Count + 1 for a sample of them. <see cref="DispatchPathTests"/> starts it with the
 /// JIT's ISA switches turned off, so the dispatcher takes its Vector256, Vector128 and scalar paths for real.
@@ -50,6 +50,11 @@ public static class Program
                 KernelHarness.CheckState<float>(combo, KernelHarness.MaxLength<float>());
                 KernelHarness.CheckState<double>(combo, KernelHarness.MaxLength<double>());
                 cases += 2;
+                if (KernelHarness.CheckPlainStep<float>(combo, KernelHarness.MaxLength<float>()) &
+                    KernelHarness.CheckPlainStep<double>(combo, KernelHarness.MaxLength<double>()))
+                {
+                    cases += 2;   // the plain step's own dispatcher, for the combinations that are plain
+                }
                 if (everyLength)
                 {
                     // Gradient clipping folded in: a norm factor and a value clamp.

@@ -31,7 +31,7 @@ public class SimdWidthTests(ITestOutputHelper output)
     public void Double_EachWidth_MatchesReference_AtEveryLength(Width width) => EachWidth<double>(width);
 
     /// <summary>
-    /// The plain step's loop (<c>RmsPropKernel.UpdatePlain</c>: both ε terms, no selection) at each width and length, for
+    /// The plain step's loop (<c>RmsPropPlainKernel</c>: both ε terms, no selection) at each width and length, for
     /// every plain combination (ε inside or outside the root, v₀ = 0 or not): against the reference like the selected loops.
     /// </summary>
     [Theory]

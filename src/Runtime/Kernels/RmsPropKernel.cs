@@ -57,27 +57,18 @@ public static class RmsPropKernel
         }
     }
 
-    /// <summary>
-    /// The loop of a step with no option on (<see cref="RmsPropCoefficients{T}.IsPlain"/>, no norm-clipping factor) over
-    /// streams whose lengths the caller has checked: v ← ρ·v + (1−ρ)·g² ;  p ← p − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0.
-    /// One loop for every preset: adding the ε that is 0 is exact, so it gives the bits of the loop <see cref="Update"/>
-    /// selects for those coefficients.
-    /// </summary>
-    internal static void UpdatePlain<T>(in Streams<T> s, in RmsPropCoefficients<T> c)
-        where T : unmanaged, IFloatingPointIeee754<T> => Dispatch<T, Plain, No, Yes>(s, c);
-
     private static void Select<T, TDecay>(in Streams<T> s, in RmsPropCoefficients<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TDecay : struct, IFlag
     {
         switch ((c.Centered, c.ClampVariance, c.HasMomentum))
         {
-            case (false, _, false): Dispatch<T, Plain, TDecay, No>(s, c); break;
-            case (false, _, true): Dispatch<T, WithMomentum, TDecay, No>(s, c); break;
-            case (true, false, false): Dispatch<T, Centered, TDecay, No>(s, c); break;
-            case (true, false, true): Dispatch<T, CenteredWithMomentum, TDecay, No>(s, c); break;
-            case (true, true, false): Dispatch<T, CenteredClamped, TDecay, No>(s, c); break;
-            case (true, true, true): Dispatch<T, CenteredClampedWithMomentum, TDecay, No>(s, c); break;
+            case (false, _, false): Dispatch<T, Plain, TDecay>(s, c); break;
+            case (false, _, true): Dispatch<T, WithMomentum, TDecay>(s, c); break;
+            case (true, false, false): Dispatch<T, Centered, TDecay>(s, c); break;
+            case (true, false, true): Dispatch<T, CenteredWithMomentum, TDecay>(s, c); break;
+            case (true, true, false): Dispatch<T, CenteredClamped, TDecay>(s, c); break;
+            case (true, true, true): Dispatch<T, CenteredClampedWithMomentum, TDecay>(s, c); break;
         }
     }
 
@@ -95,57 +86,46 @@ public static class RmsPropKernel
     private static void ThrowLengthMismatch(int actual, int expected, string name) =>
         throw new ArgumentException($"RMSprop: '{name}' has length {actual}, but the parameter has length {expected}.", name);
 
-    /// <summary>
-    /// Runs the widest accelerated width over whole vectors, then the scalar width over the rest
-    /// (<typeparamref name="TPlainTerms"/>: see <see cref="Run"/>).
-    /// </summary>
+    /// <summary>Runs the widest accelerated width over whole vectors, then the scalar width over the rest.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dispatch<T, TVariant, TDecay, TPlainTerms>(in Streams<T> s, in RmsPropCoefficients<T> c)
+    private static void Dispatch<T, TVariant, TDecay>(in Streams<T> s, in RmsPropCoefficients<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TVariant : struct, IVariant
         where TDecay : struct, IFlag
-        where TPlainTerms : struct, IFlag
     {
         nuint done = 0;
         if (Simd512<T>.IsHardwareAccelerated)
         {
-            done = Run<T, Simd512<T>, Vector512<T>, TVariant, TDecay, TPlainTerms>(s, c, 0);
+            done = Run<T, Simd512<T>, Vector512<T>, TVariant, TDecay>(s, c, 0);
         }
         else if (Simd256<T>.IsHardwareAccelerated)
         {
-            done = Run<T, Simd256<T>, Vector256<T>, TVariant, TDecay, TPlainTerms>(s, c, 0);
+            done = Run<T, Simd256<T>, Vector256<T>, TVariant, TDecay>(s, c, 0);
         }
         else if (Simd128<T>.IsHardwareAccelerated)
         {
-            done = Run<T, Simd128<T>, Vector128<T>, TVariant, TDecay, TPlainTerms>(s, c, 0);
+            done = Run<T, Simd128<T>, Vector128<T>, TVariant, TDecay>(s, c, 0);
         }
 
         if (done < s.Length)
         {
-            Run<T, SimdScalar<T>, T, TVariant, TDecay, TPlainTerms>(s, c, done);
+            Run<T, SimdScalar<T>, T, TVariant, TDecay>(s, c, done);
         }
     }
 
     /// <summary>
     /// Updates whole vectors from <paramref name="start"/> and returns the index of the first element it did not
     /// touch: <see cref="Loop"/> without the terms this step's coefficients make exact identities (see
-    /// <see cref="ITerms"/>). With <typeparamref name="TPlainTerms"/> on, the caller knows the coefficients are plain
-    /// (<see cref="RmsPropCoefficients{T}.IsPlain"/>) and the loop is <see cref="PlainTerms"/>' without a test.
+    /// <see cref="ITerms"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static nuint Run<T, TSimd, TVector, TVariant, TDecay, TPlainTerms>(in Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
+    internal static nuint Run<T, TSimd, TVector, TVariant, TDecay>(in Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
         where TVariant : struct, IVariant
         where TDecay : struct, IFlag
-        where TPlainTerms : struct, IFlag
     {
-        if (TPlainTerms.On)
-        {
-            return Loop<T, TSimd, TVector, TVariant, TDecay, PlainTerms>(s, c, start);
-        }
-
         // Every preset puts ε on one side of the root only; without maximize, decoupled decay or bias correction the
         // loop then needs neither g·1, p·1, v·1 nor a + 0 (ε outside: PyTorch's defaults; inside: Keras', TF 1's, Optax's).
         if (c.Gradient.ClipsValue)
@@ -373,20 +353,6 @@ public static class RmsPropKernel
         public static bool Correction => false;
         public static bool EpsilonInside => true;
         public static bool EpsilonOutside => false;
-    }
-
-    /// <summary>
-    /// scale = 1, 1 − lr·λ = 1, c = 1, no clamp, either ε possibly 0: d = √(s + ε_in) + ε_out (the plain step's loop,
-    /// <see cref="UpdatePlain"/>; the zero ε adds exactly).
-    /// </summary>
-    internal readonly struct PlainTerms : ITerms
-    {
-        public static bool GradientScale => false;
-        public static bool ClampsGradient => false;
-        public static bool ParameterScale => false;
-        public static bool Correction => false;
-        public static bool EpsilonInside => true;
-        public static bool EpsilonOutside => true;
     }
 
     /// <summary>Which buffers a loop variant touches; constants the JIT folds away.</summary>

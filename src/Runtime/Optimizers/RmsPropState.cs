@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using OptimizerGen.Kernels;
 
 namespace OptimizerGen;
@@ -181,7 +182,9 @@ public sealed class RmsPropState<T>
             return;
         }
 
-        RmsPropKernel.UpdatePlain(new RmsPropKernel.Streams<T>(parameter, gradient, squareAvg, default, default, (nuint)n), c);
+        RmsPropPlainKernel.Update(
+            ref MemoryMarshal.GetArrayDataReference(parameter), ref MemoryMarshal.GetArrayDataReference(gradient),
+            ref MemoryMarshal.GetArrayDataReference(squareAvg), (nuint)n, c);
     }
 
     /// <summary>

@@ -122,6 +122,52 @@ internal static class KernelHarness
         return true;
     }
 
+    /// <summary>
+    /// <see cref="RmsPropState{T}.PlainStep"/> through its own dispatcher (so at the widest width this process accelerates, then
+    /// the scalar tail), for a combination whose coefficients are plain: step 1 by <see cref="RmsPropState{T}.Update(T[], T[], in RmsPropCoefficients{T}, int)"/>,
+    /// which builds v, the rest by the plain step, compared with the reference after each. Returns false, checking nothing,
+    /// for a combination that is not plain.
+    /// </summary>
+    public static bool CheckPlainStep<T>(Combo combo, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Coefficients<T>(combo.ToOptions(), 1, null).IsPlain)
+        {
+            return false;
+        }
+
+        var k = new KernelCase<T>(combo, n);
+        var state = new RmsPropState<T>();
+        T[] p = k.Span(k.P).ToArray(), g = new T[n];
+        for (int t = 1; t <= Steps; t++)
+        {
+            var info = new CaseInfo($"RmsPropState<{typeof(T).Name}>.PlainStep", combo, n, t);
+            k.NextGradient(t);
+            k.Span(k.G).CopyTo(g);
+            var c = Coefficients<T>(k.Options, t, null);
+            if (t == 1)
+            {
+                state.Update(p, g, c);
+            }
+            else
+            {
+                Assert.True(state.IsReadyForPlainStep(p, g, threads: 1), info.ToString());
+                state.PlainStep(p, g, c);
+            }
+
+            k.ReferenceStep(t);
+            Approx.AssertClose<T>(k.RefP, p, "parameter", info);
+            Approx.AssertAll<T>(g, T.Zero, "gradient", info);
+            Approx.AssertClose<T>(k.RefV, state.SquareAvg!, "SquareAvg", info);
+            if (k.Diverged)
+            {
+                break;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary><see cref="RmsPropState{T}.Update"/>: lazily allocated buffers, compared with the reference after each step.</summary>
     public static void CheckState<T>(Combo combo, int n, Clip? clip = null)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -50,16 +50,16 @@ internal static class SimdRunner
         };
 
     /// <summary>
-    /// Runs the plain step's loop (<c>RmsPropKernel.UpdatePlain</c>: <c>PlainTerms</c>, no term selection) at
+    /// Runs the plain step's loop (<c>RmsPropPlainKernel.Run</c>: both ε terms, no term selection) at
     /// <paramref name="width"/> from <paramref name="start"/>; the coefficients must be plain.
     /// </summary>
     public static nuint RunPlain<T>(Width width, in RmsPropKernel.Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
         where T : unmanaged, IFloatingPointIeee754<T> => width switch
         {
-            Width.Simd512 => RmsPropKernel.Run<T, Simd512<T>, Vector512<T>, RmsPropKernel.Plain, OptimizerGen.Rules.No, OptimizerGen.Rules.Yes>(s, c, start),
-            Width.Simd256 => RmsPropKernel.Run<T, Simd256<T>, Vector256<T>, RmsPropKernel.Plain, OptimizerGen.Rules.No, OptimizerGen.Rules.Yes>(s, c, start),
-            Width.Simd128 => RmsPropKernel.Run<T, Simd128<T>, Vector128<T>, RmsPropKernel.Plain, OptimizerGen.Rules.No, OptimizerGen.Rules.Yes>(s, c, start),
-            Width.Scalar => RmsPropKernel.Run<T, SimdScalar<T>, T, RmsPropKernel.Plain, OptimizerGen.Rules.No, OptimizerGen.Rules.Yes>(s, c, start),
+            Width.Simd512 => RmsPropPlainKernel.Run<T, Simd512<T>, Vector512<T>>(ref s.Parameter, ref s.Gradient, ref s.SquareAvg, s.Length, c, start),
+            Width.Simd256 => RmsPropPlainKernel.Run<T, Simd256<T>, Vector256<T>>(ref s.Parameter, ref s.Gradient, ref s.SquareAvg, s.Length, c, start),
+            Width.Simd128 => RmsPropPlainKernel.Run<T, Simd128<T>, Vector128<T>>(ref s.Parameter, ref s.Gradient, ref s.SquareAvg, s.Length, c, start),
+            Width.Scalar => RmsPropPlainKernel.Run<T, SimdScalar<T>, T>(ref s.Parameter, ref s.Gradient, ref s.SquareAvg, s.Length, c, start),
             _ => throw new ArgumentOutOfRangeException(nameof(width)),
         };
 
@@ -77,11 +77,11 @@ internal static class SimdRunner
         where TVector : struct
         where TDecay : struct, OptimizerGen.Rules.IFlag => (c.Centered, c.ClampVariance, c.HasMomentum) switch
         {
-            (false, _, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.Plain, TDecay, OptimizerGen.Rules.No>(s, c, start),
-            (false, _, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.WithMomentum, TDecay, OptimizerGen.Rules.No>(s, c, start),
-            (true, false, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.Centered, TDecay, OptimizerGen.Rules.No>(s, c, start),
-            (true, false, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredWithMomentum, TDecay, OptimizerGen.Rules.No>(s, c, start),
-            (true, true, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredClamped, TDecay, OptimizerGen.Rules.No>(s, c, start),
-            (true, true, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredClampedWithMomentum, TDecay, OptimizerGen.Rules.No>(s, c, start),
+            (false, _, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.Plain, TDecay>(s, c, start),
+            (false, _, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.WithMomentum, TDecay>(s, c, start),
+            (true, false, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.Centered, TDecay>(s, c, start),
+            (true, false, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredWithMomentum, TDecay>(s, c, start),
+            (true, true, false) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredClamped, TDecay>(s, c, start),
+            (true, true, true) => RmsPropKernel.Run<T, TSimd, TVector, RmsPropKernel.CenteredClampedWithMomentum, TDecay>(s, c, start),
         };
 }
