@@ -29,7 +29,7 @@ public struct ConcurrentUseGuard
 /// <remarks>
 /// <para>
 /// The guard is biased towards the thread that used the model last (its owner), because a training loop steps a model
-/// from one thread. The owner's entry is two plain stores and three loads, no atomic instruction: an uncontended
+/// from one thread. The owner's entry is two plain stores and four loads, no atomic instruction: an uncontended
 /// <c>Interlocked.CompareExchange</c> costs more than a whole RMSprop step of two scalar fields (4.5 against 3.7 ns here),
 /// because a locked instruction waits for every store before it to reach the cache.
 /// </para>
@@ -51,12 +51,13 @@ public struct ConcurrentUseGuard
 /// </para>
 /// <para>
 /// The owner is recognised by a stack address rather than by its thread id, which on Linux is a call to read thread-local
-/// storage. The address of a local in the guarded member belongs to the stack of exactly one live thread, so no other
-/// thread can match the one recorded at the owner's last call. A thread whose stack was freed is not inside a call, so a
-/// later thread that reuses that memory may take its place. The same thread coming in at another depth (another member, or
-/// the same one called from elsewhere) takes a middle path: it reads its thread id, finds it is the owner and records the
-/// new address, without the barrier. A call made from inside a call runs deeper, so it never matches the address of the
-/// call it is inside: it takes that middle path, which finds the call under way and throws.
+/// storage. A call counts as the owner's when the address of a local in it lies within <see cref="StackWindow"/> bytes of
+/// the one recorded at the owner's last call (the same call site is not always at the same address: 8 bytes apart from
+/// call to call in a timing loop here). Two live threads' stacks are at least a guard page apart, far more than the
+/// window, so no other thread can match. A thread whose stack was freed is not inside a call, so a later thread that
+/// reuses that memory may take its place. The same thread coming in farther away (another member, or the same one called
+/// from elsewhere) takes a middle path: it reads its thread id, finds it is the owner and records the new address,
+/// without the barrier. A call made from inside a call finds <c>InCall</c> set, whichever path it takes, and throws.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -64,6 +65,12 @@ public static class ConcurrentUse
 {
     /// <summary>How many hand-overs between threads a model's guard stays biased for; after them it is shared for good.</summary>
     internal const int SharedAfter = 8;
+
+    /// <summary>
+    /// How far, in bytes, a call's stack address may lie from the owner's recorded one and still be the owner's (see the
+    /// remarks): two live threads' stacks are at least a guard page (4 KiB) apart.
+    /// </summary>
+    private const nuint StackWindow = 512;
 
     /// <summary>The <see cref="Owner.ThreadId"/> of a shared guard's one owner, which every thread enters by compare-and-swap.</summary>
     private const int Shared = -1;
@@ -90,10 +97,10 @@ public static class ConcurrentUse
         byte mark;   // where this call's frame is: an address only the calling thread's stack holds
         nint stackMark = (nint)(&mark);
         Owner? owner = guard.Owner;
-        if (owner is not null && owner.StackMark == stackMark)
+        if (owner is not null && (nuint)(stackMark - owner.StackMark) + StackWindow <= 2 * StackWindow && owner.InCall == 0)
         {
-            // The owner, at the depth of its last call (so not inside a call: see the remarks): mark the call, then check
-            // that nobody is taking over.
+            // The owner, near the depth of its last call and not inside a call: mark the call, then check that nobody is
+            // taking over.
             Volatile.Write(ref owner.InCall, 1);
             if (Volatile.Read(ref guard.Owner) == owner)
             {
