@@ -56,7 +56,7 @@ public struct ConcurrentUseGuard
 /// call to call in a timing loop here). Two live threads' stacks are at least a guard page apart, far more than the
 /// window, so no other thread can match. A thread whose stack was freed is not inside a call, so a later thread that
 /// reuses that memory may take its place. The same thread coming in farther away (another member, or the same one called
-/// from elsewhere) takes a middle path: it reads its thread id, finds it is the owner and records the new address,
+/// from elsewhere) takes a middle path: it reads its thread identity (a thread-static object), finds it is the owner and records the new address,
 /// without the barrier. A call made from inside a call finds <c>InCall</c> set, whichever path it takes, and throws.
 /// </para>
 /// </remarks>
@@ -72,18 +72,28 @@ public static class ConcurrentUse
     /// </summary>
     private const nuint StackWindow = 512;
 
-    /// <summary>The <see cref="Owner.ThreadId"/> of a shared guard's one owner, which every thread enters by compare-and-swap.</summary>
-    private const int Shared = -1;
+    /// <summary>The <see cref="Owner.Thread"/> of a shared guard's one owner, which every thread enters by compare-and-swap.</summary>
+    private static readonly object Shared = new();
+
+    /// <summary>
+    /// This thread's identity for the middle path: an object of its own, compared by reference. Not the managed thread id,
+    /// which a new thread may get back once the old thread is gone: a dead owner's stack and its id can go to two different
+    /// live threads, which would then both pass as the owner (one by address, one by id).
+    /// </summary>
+    [ThreadStatic]
+    private static object? t_thread;
+
+    private static object CurrentThread() => t_thread ??= new object();
 
     /// <summary>The thread that used a model last: who it is, where its stack was, and whether its call is under way.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed class Owner
     {
-        internal readonly int ThreadId;   // Shared: any thread, by compare-and-swap on InCall
+        internal readonly object Thread;  // the owning thread's identity (CurrentThread); Shared: any thread, by compare-and-swap on InCall
         internal nint StackMark;          // written by the owning thread only; 0 (no stack address) when shared
         internal int InCall;              // 1 from the owner's entry to its exit; a taker's own is 1 from its creation
 
-        internal Owner(int threadId, nint stackMark, int inCall) => (ThreadId, StackMark, InCall) = (threadId, stackMark, inCall);
+        internal Owner(object thread, nint stackMark, int inCall) => (Thread, StackMark, InCall) = (thread, stackMark, inCall);
     }
 
     /// <summary>
@@ -118,13 +128,13 @@ public static class ConcurrentUse
     public static void Exit(Owner owner) => Volatile.Write(ref owner.InCall, 0);
 
     /// <summary>Whether the guard has turned shared (for tests).</summary>
-    internal static bool IsShared(in ConcurrentUseGuard guard) => Volatile.Read(ref Unsafe.AsRef(in guard).Owner) is { ThreadId: Shared };
+    internal static bool IsShared(in ConcurrentUseGuard guard) => Volatile.Read(ref Unsafe.AsRef(in guard).Owner)?.Thread == Shared;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Owner EnterSlow(ref ConcurrentUseGuard guard, nint stackMark, string model)
     {
         Owner? owner = Volatile.Read(ref guard.Owner);
-        if (owner is { ThreadId: Shared })
+        if (owner is not null && owner.Thread == Shared)
         {
             if (Interlocked.CompareExchange(ref owner.InCall, 1, 0) != 0)
             {
@@ -134,8 +144,8 @@ public static class ConcurrentUse
             return owner;
         }
 
-        int thread = Environment.CurrentManagedThreadId;
-        if (owner is null || owner.ThreadId != thread)
+        object thread = CurrentThread();
+        if (owner is null || owner.Thread != thread)
         {
             return TakeOver(ref guard, thread, stackMark, model);
         }
@@ -161,7 +171,7 @@ public static class ConcurrentUse
     /// Makes the calling thread the owner (or, after <see cref="SharedAfter"/> hand-overs, makes the guard shared), unless
     /// the previous owner is inside a call.
     /// </summary>
-    private static Owner TakeOver(ref ConcurrentUseGuard guard, int thread, nint stackMark, string model)
+    private static Owner TakeOver(ref ConcurrentUseGuard guard, object thread, nint stackMark, string model)
     {
         if (Interlocked.CompareExchange(ref guard.TakingOver, 1, 0) != 0)
         {
@@ -171,7 +181,7 @@ public static class ConcurrentUse
         try
         {
             Owner? previous = Volatile.Read(ref guard.Owner);   // only takers write it, and they hold TakingOver
-            if (previous is { ThreadId: Shared })
+            if (previous is not null && previous.Thread == Shared)
             {
                 return EnterSlow(ref guard, stackMark, model);   // another taker made it shared meanwhile
             }
