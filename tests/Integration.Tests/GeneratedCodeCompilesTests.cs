@@ -79,7 +79,7 @@ public sealed class GeneratedCodeCompilesTests
     /// <summary>
     /// The loss's parameters are in scope in the generated Step and AccumulateGradients, so every member those methods
     /// use is qualified with <c>this.</c>: loss parameters named like them (<c>Grad</c>, <c>__accumulating</c>,
-    /// <c>__busy</c>, <c>__Step</c>) must not hide them.
+    /// <c>__concurrentUse</c>, <c>__Step</c>) must not hide them.
     /// </summary>
     [Fact]
     public void Loss_parameters_named_like_generated_members_compile()
@@ -94,9 +94,9 @@ public sealed class GeneratedCodeCompilesTests
                 [Param] public float[] V = new float[2];
 
                 [Loss]
-                public float Loss(float Grad, float __accumulating, float __busy, float __Step, float __ApplyGradients, float __ZeroGradients, float __AccumulateGradients)
+                public float Loss(float Grad, float __accumulating, float __concurrentUse, float __Step, float __ApplyGradients, float __ZeroGradients, float __AccumulateGradients)
                 {
-                    float e = W * Grad + V[0] * __accumulating + V[1] * __busy - __Step + __ApplyGradients * __ZeroGradients * __AccumulateGradients;
+                    float e = W * Grad + V[0] * __accumulating + V[1] * __concurrentUse - __Step + __ApplyGradients * __ZeroGradients * __AccumulateGradients;
                     return e * e;
                 }
             }
