@@ -132,6 +132,52 @@ public sealed partial class PlainStepTests
         private static extern ref bool PlainStep(Arrays model);
     }
 
+    /// <summary>
+    /// One array (a length with a scalar tail at every width) beside a scalar: the plain step is one call that checks the array
+    /// and runs its pass, and the scalar follows only when it did.
+    /// </summary>
+    [Optimize(typeof(RmsProp))]
+    public partial class OneArray : ITwin
+    {
+        [Param] public float[] W = Array.ConvertAll(new float[37], _ => 0f);
+        [Param, ExcludeFromWeightDecay] public double S = 0.75;
+
+        public OneArray()
+        {
+            for (int i = 0; i < W.Length; i++) W[i] = 0.5f - (0.01f * i);
+        }
+
+        public bool IsOnPlainStep => PlainStep(this);
+
+        public void SetGradients(int step, bool nan)
+        {
+            for (int i = 0; i < Grad.W.Length; i++) Grad.W[i] = 0.01f * MathF.Sin((step * 7) + i);
+            Grad.S = 0.005 * step;
+            if (nan)
+            {
+                Grad.W[Grad.W.Length - 1] = float.NaN;   // in the last element: the vector loop's tail
+            }
+        }
+
+        public void AssertSameBits(ITwin other, string when)
+        {
+            var general = (OneArray)other;
+            for (int i = 0; i < W.Length; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(W[i]) == BitConverter.SingleToInt32Bits(general.W[i]), $"W[{i}] {when}: {W[i]:R} vs {general.W[i]:R}");
+            }
+
+            Assert.True(BitConverter.DoubleToInt64Bits(S) == BitConverter.DoubleToInt64Bits(general.S), $"S {when}: {S:R} vs {general.S:R}");
+            Assert.Equal(general.OptimizerState.W.SquareAvg, OptimizerState.W.SquareAvg);
+            Assert.Equal(general.OptimizerState.S, OptimizerState.S);
+            Assert.All(Grad.W, g => Assert.Equal(0f, g));
+            Assert.Equal(0d, Grad.S);
+        }
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "__plainStep")]
+        private static extern ref bool PlainStep(OneArray model);
+    }
+
     private static void AssertSame(ITwin plain, ITwin general, string when)
     {
         plain.AssertSameBits(general, when);
@@ -194,6 +240,41 @@ public sealed partial class PlainStepTests
         Assert.Equal(general.StepCount, plain.StepCount);
         plain.Grad.C = gradC;
         Run(plain, general, ref step, 3, "after the refused steps");
+        Assert.True(plain.IsOnPlainStep);
+    }
+
+    [Fact]
+    public void The_plain_step_of_one_array_gives_the_general_updates_bits_and_changes_nothing_when_the_array_is_refused()
+    {
+        var plain = new OneArray();
+        var general = new OneArray();
+        int step = Sequence(plain, general, new OneArray());
+        plain.Optimizer = general.Optimizer = RmsProp.PyTorch;   // the loaded checkpoint's momentum was not plain
+        Run(plain, general, ref step, 3, "PyTorch preset after the checkpoint");
+        Assert.True(plain.IsOnPlainStep);
+
+        // A parameter of another length: refused before anything changes, the scalar included.
+        float[] w = plain.W;
+        double s = plain.S;
+        plain.W = new float[38];
+        plain.SetGradients(step, nan: false);
+        var error = Assert.Throws<InvalidOperationException>(() => plain.ApplyGradients());
+        Assert.Contains("'W'", error.Message);
+        Assert.Equal(general.StepCount, plain.StepCount);
+        Assert.True(BitConverter.DoubleToInt64Bits(s) == BitConverter.DoubleToInt64Bits(plain.S));
+        Assert.NotEqual(0d, plain.Grad.S);
+        Assert.All(plain.Grad.W, g => Assert.NotEqual(0f, g));
+        plain.W = w;
+
+        // A gradient of another length, then more update threads (one thread anyway at this length), then the plain step again.
+        float[] gradW = plain.Grad.W;
+        plain.Grad.W = new float[36];
+        Assert.Throws<InvalidOperationException>(() => plain.ApplyGradients());
+        Assert.Equal(general.StepCount, plain.StepCount);
+        Assert.True(BitConverter.DoubleToInt64Bits(s) == BitConverter.DoubleToInt64Bits(plain.S));
+        plain.Grad.W = gradW;
+        plain.UpdateThreads = general.UpdateThreads = 2;
+        Run(plain, general, ref step, 3, "after the refused steps, two update threads");
         Assert.True(plain.IsOnPlainStep);
     }
 

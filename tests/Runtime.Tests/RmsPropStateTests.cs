@@ -264,6 +264,65 @@ public class RmsPropStateTests
         }
     }
 
+    [Fact]
+    public void TryPlainStep_WhenNotReadyOrNotPlain_ReturnsFalseAndChangesNothing()
+    {
+        var state = new RmsPropState<float>();
+        float[] p = Values(37, 0.5f), g = Values(37, 0.2f);
+        var plain = RmsPropCoefficients<float>.Create(RmsProp.PyTorch, 1);
+        Assert.False(state.TryPlainStep(p, g, plain, 1));   // no v before the first step
+        Assert.Null(state.SquareAvg);
+        Assert.Equal(Values(37, 0.5f), p);
+        Assert.Equal(Values(37, 0.2f), g);
+
+        state.Update(p, g, plain);
+        float[] v = (float[])state.SquareAvg!.Clone();
+        g = Values(37, 0.2f);
+        float[] p0 = (float[])p.Clone();
+        void Refused(float[]? parameter, float[]? gradient, in RmsPropCoefficients<float> c, int threads)
+        {
+            Assert.False(state.TryPlainStep(parameter, gradient, c, threads));
+            Assert.Equal(p0, p);
+            Assert.Equal(Values(37, 0.2f), g);
+            Assert.Equal(v, state.SquareAvg!);
+        }
+
+        Refused(null, g, plain, 1);
+        Refused(p, null, plain, 1);
+        Refused(p, new float[36], plain, 1);
+        Refused(new float[38], new float[38], plain, 1);   // the state was built for 37
+        foreach (RmsProp options in new[] { RmsProp.PyTorch with { Momentum = 0.9 }, RmsProp.PyTorch with { Centered = true }, RmsProp.PyTorch with { WeightDecay = 0.1 }, RmsProp.PyTorch with { Maximize = true } })
+        {
+            Refused(p, g, RmsPropCoefficients<float>.Create(options, 2), 1);
+        }
+
+        Assert.True(state.TryPlainStep(p, g, RmsPropCoefficients<float>.Create(RmsProp.PyTorch, 2), 4));   // short: one thread anyway
+        Assert.NotEqual(p0, p);
+        Assert.All(g, x => Assert.Equal(0f, x));
+
+        // Large arrays with more than one thread take the general (parallel) update.
+        int n = RmsPropState<float>.MinParallelLength;
+        var large = new RmsPropState<float>();
+        float[] lp = new float[n], lg = new float[n];
+        large.Update(lp, lg, plain);
+        lg[0] = 1f;
+        Assert.False(large.TryPlainStep(lp, lg, plain, 2));
+        Assert.Equal(1f, lg[0]);
+        Assert.True(large.TryPlainStep(lp, lg, plain, 1));
+        Assert.Equal(0f, lg[0]);
+    }
+
+    private static float[] Values(int n, float scale)
+    {
+        var values = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = scale * MathF.Sin(i + 1);
+        }
+
+        return values;
+    }
+
     private static void PlainStepMatchesUpdate<T>(RmsProp options)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -286,10 +345,14 @@ public class RmsPropStateTests
                 Assert.False(plain.IsReadyForPlainStep(pp, gp, 1));
                 plain.PlainStep(pp, gp, c);   // not ready: it takes the general update, which builds v
             }
-            else
+            else if (step % 2 == 0)
             {
                 Assert.True(plain.IsReadyForPlainStep(pp, gp, 1));
                 plain.PlainStep(pp, gp, c);
+            }
+            else
+            {
+                Assert.True(plain.TryPlainStep(pp, gp, c, 1));
             }
 
             Assert.Equal(pg, pp);

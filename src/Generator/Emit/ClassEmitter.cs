@@ -173,6 +173,8 @@ internal static class ClassEmitter
         string general = "__ApplyGradients";
         if (optimizer.HasPlainStep(model))
         {
+            writer.Line("// Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.");
+            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             using (writer.Block("private bool __ApplyGradients()"))
             {
                 writer.Line(arrays.Count == 0

@@ -77,6 +77,24 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             return;
         }
 
+        if (arrays.Count == 1)
+        {
+            // One array: one call checks it and runs its pass; the scalar fields follow only when it did.
+            ParamField array = arrays[0];
+            string t = Names.Keyword(array.Element);
+            EmitCachedCoefficientLocals(writer, model);
+            writer.Line();
+            writer.Line($"// {array.Name} ({t}[]):  v ← ρ·v + (1−ρ)·g² ;  {array.Name} ← {array.Name} − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass,");
+            writer.Line($"// when {array.Name}, its gradient and its state are there with one length and the update runs on one thread; otherwise nothing");
+            writer.Line("// changes here and the general update below checks each one and says what is wrong.");
+            using (writer.Block($"if (state.{array.Id}.TryPlainStep(this.{array.Id}, grad.{array.Id}, in {CoefficientsLocal(array)}, __updateThreads))"))
+            {
+                EmitPlainFields(writer, model, coefficientLocals: false, arrayPasses: false);
+            }
+
+            return;
+        }
+
         writer.Line();
         writer.Line("// Every array there, of its parameter's length, with its state built for that length, and updated on one thread;");
         writer.Line("// otherwise the general update below checks each one and says what is wrong.");
@@ -93,19 +111,34 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     /// 4.2–4.3 ns a step against 5.0–5.5 ns field by field, over five BenchmarkDotNet processes each (docs/benchmarks.md,
     /// run 9). The arrays' passes come last.
     /// </summary>
-    private void EmitPlainFields(IndentedWriter writer, OptimizedClass model)
+    private void EmitPlainFields(IndentedWriter writer, OptimizedClass model, bool coefficientLocals = true, bool arrayPasses = true)
     {
-        EmitCachedCoefficientLocals(writer, model);
+        if (coefficientLocals)
+        {
+            EmitCachedCoefficientLocals(writer, model);
+        }
+
         var scalars = model.Fields.Where(f => !f.IsArray).ToList();
         foreach (ParamField field in scalars)
         {
             string t = Names.Keyword(field.Element);
             string c = CoefficientsLocal(field);
-            writer.Line();
+            if (coefficientLocals || field != scalars[0])
+            {
+                writer.Line();   // not at the top of a block
+            }
+
             writer.Line($"// {field.Name}:  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√(v + ε_in) + ε_out)");
             writer.Line($"{t} g_{field.Name} = grad.{field.Id};");
             writer.Line($"{t} v_{field.Name} = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g_{field.Name}, g_{field.Name}, {c}.Decay * state.{field.Id}.SquareAvg);");
             writer.Line($"{t} p_{field.Name} = this.{field.Id} + (-{c}.DirectStep * g_{field.Name}) / ({t}.Sqrt(v_{field.Name} + {c}.EpsilonInside) + {c}.EpsilonOutside);");
+        }
+
+        if (scalars.Count == 0 && !arrayPasses)
+        {
+            writer.Line("StepCount++;");
+            writer.Line("return true;");
+            return;
         }
 
         writer.Line();
@@ -121,7 +154,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         }
 
         writer.Line("StepCount++;");
-        foreach (ParamField field in model.Fields.Where(f => f.IsArray))
+        foreach (ParamField field in model.Fields.Where(f => f.IsArray && arrayPasses))
         {
             string t = Names.Keyword(field.Element);
             writer.Line();

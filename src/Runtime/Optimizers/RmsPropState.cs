@@ -164,6 +164,30 @@ public sealed class RmsPropState<T>
         (threads == 1 || parameter.Length < MinParallelLength);
 
     /// <summary>
+    /// The plain update (see <see cref="PlainStep"/>) when it applies, as one inlined call: when both arrays are there with
+    /// one length, the state was built for that length, the update runs on one thread (all as
+    /// <see cref="IsReadyForPlainStep"/>) and <paramref name="c"/> is plain, it updates <paramref name="parameter"/> and v
+    /// and zeroes <paramref name="gradient"/> in one pass and returns true. Otherwise it changes nothing and returns false:
+    /// the generated code then takes the general update, which throws for what is wrong or allocates what is missing. For a
+    /// model with one array, whose plain step then checks everything once; the loop is inlined into the generated update.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool TryPlainStep([NotNullWhen(true)] T[]? parameter, [NotNullWhen(true)] T[]? gradient, in RmsPropCoefficients<T> c, int threads)
+    {
+        T[]? squareAvg = _squareAvg;
+        if (parameter is null || gradient is null || squareAvg is null || gradient.Length != parameter.Length ||
+            squareAvg.Length != parameter.Length || (threads != 1 && parameter.Length >= MinParallelLength) || !c.IsPlain)
+        {
+            return false;
+        }
+
+        RmsPropPlainKernel.Update(
+            ref MemoryMarshal.GetArrayDataReference(parameter), ref MemoryMarshal.GetArrayDataReference(gradient),
+            ref MemoryMarshal.GetArrayDataReference(squareAvg), (nuint)parameter.Length, c);
+        return true;
+    }
+
+    /// <summary>
     /// The plain update of a step with no option on (<see cref="RmsPropCoefficients{T}.IsPlain"/>, no norm-clipping factor):
     /// v ← ρ·v + (1−ρ)·g² ;  p ← p − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass, without the term selection and
     /// buffer checks of <see cref="Update(T[], T[], in RmsPropCoefficients{T}, int)"/>: the caller has checked

@@ -103,6 +103,8 @@ namespace Demo
             }
         }
 
+        // Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __ApplyGradients()
         {
             // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
@@ -111,19 +113,14 @@ namespace Demo
             {
                 Gradients grad = Grad;
                 OptimizerStates state = __optimizerState;
+                ref readonly var f64 = ref __f64;
 
-                // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
-                // otherwise the general update below checks each one and says what is wrong.
-                if (state.Theta.IsReadyForPlainStep(this.Theta, grad.Theta, __updateThreads))
+                // Theta (double[]):  v ← ρ·v + (1−ρ)·g² ;  Theta ← Theta − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass,
+                // when Theta, its gradient and its state are there with one length and the update runs on one thread; otherwise nothing
+                // changes here and the general update below checks each one and says what is wrong.
+                if (state.Theta.TryPlainStep(this.Theta, grad.Theta, in f64, __updateThreads))
                 {
-                    ref readonly var f64 = ref __f64;
-
-                    // The step count, then each array's pass.
                     StepCount++;
-
-                    // Theta (double[]):  v ← ρ·v + (1−ρ)·g² ;  Theta ← Theta − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.Theta.PlainStep(this.Theta, grad.Theta, in f64);
-
                     return true;
                 }
             }

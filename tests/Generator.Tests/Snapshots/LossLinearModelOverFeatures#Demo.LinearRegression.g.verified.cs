@@ -104,6 +104,8 @@ namespace Demo
             }
         }
 
+        // Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __ApplyGradients()
         {
             // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
@@ -112,14 +114,14 @@ namespace Demo
             {
                 Gradients grad = Grad;
                 OptimizerStates state = __optimizerState;
+                ref readonly var f64 = ref __f64;
+                ref readonly var f64NoDecay = ref __f64NoDecay;
 
-                // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
-                // otherwise the general update below checks each one and says what is wrong.
-                if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads))
+                // W (double[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass,
+                // when W, its gradient and its state are there with one length and the update runs on one thread; otherwise nothing
+                // changes here and the general update below checks each one and says what is wrong.
+                if (state.W.TryPlainStep(this.W, grad.W, in f64, __updateThreads))
                 {
-                    ref readonly var f64 = ref __f64;
-                    ref readonly var f64NoDecay = ref __f64NoDecay;
-
                     // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out)
                     double g_B = grad.B;
                     double v_B = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g_B, g_B, f64NoDecay.Decay * state.B.SquareAvg);
@@ -130,9 +132,6 @@ namespace Demo
                     this.B = p_B;
                     grad.B = 0d;
                     StepCount++;
-
-                    // W (double[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.W.PlainStep(this.W, grad.W, in f64);
 
                     return true;
                 }

@@ -103,6 +103,8 @@ namespace Demo
             }
         }
 
+        // Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __ApplyGradients()
         {
             // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,

@@ -151,8 +151,16 @@ internal static class KernelHarness
             }
             else
             {
+                // Every other step through TryPlainStep, the one-array models' single call: the same loop, inlined.
                 Assert.True(state.IsReadyForPlainStep(p, g, threads: 1), info.ToString());
-                state.PlainStep(p, g, c);
+                if (t % 2 == 0)
+                {
+                    state.PlainStep(p, g, c);
+                }
+                else
+                {
+                    Assert.True(state.TryPlainStep(p, g, c, threads: 1), info.ToString());
+                }
             }
 
             k.ReferenceStep(t);
