@@ -68,7 +68,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
 
     public override void EmitPlainStep(IndentedWriter writer, OptimizedClass model)
     {
-        writer.Line("Gradients grad = Grad;");
+        writer.Line("Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients");
         writer.Line("OptimizerStates state = __optimizerState;");
         var arrays = model.Fields.Where(f => f.IsArray).ToList();
         if (arrays.Count == 0)

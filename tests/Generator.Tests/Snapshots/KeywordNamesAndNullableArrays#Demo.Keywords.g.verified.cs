@@ -112,7 +112,7 @@ namespace Demo
             // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
             if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)
             {
-                Gradients grad = Grad;
+                Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
                 OptimizerStates state = __optimizerState;
 
                 // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;

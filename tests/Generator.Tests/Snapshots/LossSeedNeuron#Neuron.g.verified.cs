@@ -94,7 +94,7 @@ partial class Neuron
         // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
         if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)
         {
-            Gradients grad = Grad;
+            Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
             OptimizerStates state = __optimizerState;
             ref readonly var f32 = ref __f32;
 
