@@ -59,8 +59,10 @@ public class ConcurrentUseTests
 
     /// <summary>
     /// Two threads call at once, a quarter of the calls one frame deeper (the owner's middle path), for 100 000 calls each.
-    /// Biased: the guard kept from turning shared, so every overlap meets the asymmetric protocol. Shared: the same after
-    /// <see cref="ConcurrentUse.SharedAfter"/> hand-overs, when every entry is a compare-and-swap.
+    /// Biased: the guard kept from turning shared, so every overlap meets the asymmetric protocol. Shared: the guard one
+    /// hand-over short of <see cref="ConcurrentUse.SharedAfter"/>, so it turns shared at the run's first completed hand-over
+    /// (while the two threads overlap, most takeovers are refused, and those do not count) and then every entry is a
+    /// compare-and-swap.
     /// </summary>
     [Theory]
     [InlineData(false)]
@@ -68,7 +70,7 @@ public class ConcurrentUseTests
     public void Calls_from_two_threads_at_once_are_never_both_inside(bool shared)
     {
         var model = new Model();
-        model.Guard.HandOvers = shared ? 0 : int.MinValue;
+        model.Guard.HandOvers = shared ? ConcurrentUse.SharedAfter - 1 : int.MinValue;
         using var start = new Barrier(2);
         void Hammer(int seed)
         {
@@ -113,11 +115,7 @@ public class ConcurrentUseTests
         Assert.False(ConcurrentUse.IsShared(model.Guard));
         ConcurrentUse.Exit(inside);
 
-        OnAnotherThread(() =>
-        {
-            Call(model, 0);
-            return 0;
-        });
+        OnAnotherThread(() => Call(model, 0));
         Assert.True(ConcurrentUse.IsShared(model.Guard));
         var shared = ConcurrentUse.Enter(ref model.Guard, "Model");
         Assert.IsType<InvalidOperationException>(Record.Exception(() => ReEnter(model)));   // re-entry, now by compare-and-swap
@@ -142,16 +140,57 @@ public class ConcurrentUseTests
         ConcurrentUse.Exit(inside);
 
         // Now the other thread gets in, and then this one takes the model back.
-        OnAnotherThread(() =>
-        {
-            ConcurrentUse.Exit(ConcurrentUse.Enter(ref model.Guard, "Model"));
-            return 0;
-        });
+        OnAnotherThread(() => ConcurrentUse.Exit(ConcurrentUse.Enter(ref model.Guard, "Model")));
         var again = ConcurrentUse.Enter(ref model.Guard, "Model");
         var refused = OnAnotherThread(() => Record.Exception(() => ConcurrentUse.Enter(ref model.Guard, "Model")));
         Assert.IsType<InvalidOperationException>(refused);
         ConcurrentUse.Exit(again);
     }
+
+    /// <summary>
+    /// A thread refused again and again while the owner is inside a call takes nothing over, so it brings the guard no
+    /// nearer to shared; completed hand-overs still count, and the <see cref="ConcurrentUse.SharedAfter"/>th turns it shared.
+    /// </summary>
+    [Fact]
+    public void Refused_takeovers_do_not_count_as_hand_overs()
+    {
+        var model = new Model();
+        var inside = ConcurrentUse.Enter(ref model.Guard, "Model");
+        OnAnotherThread(() =>
+        {
+            for (int attempt = 0; attempt < 2 * ConcurrentUse.SharedAfter; attempt++)
+            {
+                Assert.Throws<InvalidOperationException>(() => ConcurrentUse.Enter(ref model.Guard, "Model"));
+            }
+        });
+        ConcurrentUse.Exit(inside);
+        Assert.Equal(0, model.Guard.HandOvers);
+
+        // Another thread, then this one, and so on: each call is a completed hand-over.
+        for (int handOvers = 1; handOvers <= ConcurrentUse.SharedAfter; handOvers++)
+        {
+            Assert.False(ConcurrentUse.IsShared(model.Guard), $"shared before hand-over {handOvers}");
+            if (handOvers % 2 == 1)
+            {
+                OnAnotherThread(() => Call(model, 0));
+            }
+            else
+            {
+                Call(model, 0);
+            }
+        }
+
+        Assert.True(ConcurrentUse.IsShared(model.Guard));
+        Assert.Equal(ConcurrentUse.SharedAfter, model.Entered);
+        Assert.Equal(0, model.Refused);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a new thread (never this one).</summary>
+    private static void OnAnotherThread(Action work) => OnAnotherThread(() =>
+    {
+        work();
+        return 0;
+    });
 
     /// <summary>Runs <paramref name="work"/> on a new thread (never this one) and returns what it returned.</summary>
     private static T OnAnotherThread<T>(Func<T> work)

@@ -15,7 +15,7 @@ public struct ConcurrentUseGuard
 {
     internal ConcurrentUse.Owner? Owner;
     internal int TakingOver;   // 1 while a thread takes the model over: takers go one at a time
-    internal int HandOvers;    // how many times another thread took the model over; at ConcurrentUse.SharedAfter, shared mode
+    internal int HandOvers;    // how many times another thread took the model over (refusals not counted); at ConcurrentUse.SharedAfter, shared mode
 }
 
 /// <summary>
@@ -186,7 +186,9 @@ public static class ConcurrentUse
                 return EnterSlow(ref guard, stackMark, model);   // another taker made it shared meanwhile
             }
 
-            bool share = previous is not null && ++guard.HandOvers >= SharedAfter;
+            // Counted once the hand-over is done: a refused taker hands nothing over (else a thread refused often enough
+            // would turn the guard shared for good).
+            bool share = previous is not null && guard.HandOvers + 1 >= SharedAfter;
             var taker = share ? new Owner(Shared, 0, inCall: 1) : new Owner(thread, stackMark, inCall: 1);
             Volatile.Write(ref guard.Owner, taker);
             if (previous is not null)
@@ -199,6 +201,8 @@ public static class ConcurrentUse
                     Volatile.Write(ref guard.Owner, previous);
                     Throw(model);
                 }
+
+                guard.HandOvers++;
             }
 
             return taker;
