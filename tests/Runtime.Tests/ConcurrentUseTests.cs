@@ -185,6 +185,56 @@ public class ConcurrentUseTests
         Assert.Equal(0, model.Refused);
     }
 
+    /// <summary>
+    /// A thread that owned the model and ended is not inside a call, and a new thread takes the model over from it: a new
+    /// <see cref="ConcurrentUse.Owner"/>, one hand-over. The new thread must not pass for the dead one by the middle path,
+    /// even when it has the dead thread's managed thread id (which the runtime hands out again once the dead thread's
+    /// <see cref="Thread"/> is collected): the middle path knows a thread by an object of its own, which is not reused
+    /// while an owner holds it. The new thread calls from 2 KiB deeper, so that it misses the dead owner's stack window
+    /// even if it got the dead thread's stack memory back.
+    /// </summary>
+    [Fact]
+    public void A_new_thread_with_a_dead_owners_thread_id_takes_the_model_over()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var model = new Model();
+            int deadId = OnAnotherThread(() =>
+            {
+                Call(model, 0);
+                return Environment.CurrentManagedThreadId;
+            });
+            var dead = model.Guard.Owner;
+            GC.Collect();   // the runtime hands an ended thread's managed id out again once its Thread object is collected
+            GC.WaitForPendingFinalizers();
+
+            (int id, var owner) = OnAnotherThread(() =>
+            {
+                CallFarBelow(model);
+                return (Environment.CurrentManagedThreadId, model.Guard.Owner);
+            });
+            Assert.NotNull(dead);
+            Assert.NotSame(dead, owner);
+            Assert.Equal(1, model.Guard.HandOvers);
+            Assert.Equal(2, model.Entered);
+            if (id == deadId)
+            {
+                return;   // the case that matters: same id, another thread
+            }
+
+            Assert.True(attempt < 20, $"the runtime gave no new thread the ended thread's id in {attempt} attempts: the test did not test the guard");
+        }
+    }
+
+    /// <summary><see cref="Call"/> from a frame 2 KiB below this one.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int CallFarBelow(Model model)
+    {
+        Span<byte> below = stackalloc byte[2048];
+        Call(model, 0);
+        return below[0];
+    }
+
     /// <summary>Runs <paramref name="work"/> on a new thread (never this one).</summary>
     private static void OnAnotherThread(Action work) => OnAnotherThread(() =>
     {
