@@ -235,6 +235,48 @@ public class ConcurrentUseTests
         return below[0];
     }
 
+    /// <summary>
+    /// Another thread is taking the model over, as <c>TakeOver</c> does, set up by hand: it holds the flag and its owner is
+    /// published. If it gives the model back (the owner it found was inside a call), the owner's next call overlaps no call
+    /// that got in: it waits for the taker and gets in. If the takeover goes through and the taker's call is under way, the
+    /// waiting call is refused all the same.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_call_made_while_another_thread_takes_over_waits_for_the_outcome(bool takerGetsIn)
+    {
+        var model = new Model();
+        Call(model, 0);
+        var owner = model.Guard.Owner!;
+        var taker = new ConcurrentUse.Owner(new object(), 0, inCall: 1);
+        model.Guard.TakingOver = 1;
+        Volatile.Write(ref model.Guard.Owner, taker);
+        var outcome = new Thread(() =>
+        {
+            Thread.Sleep(50);   // long after the call below has found the takeover under way
+            if (takerGetsIn)
+            {
+                model.Guard.HandOvers++;
+            }
+            else
+            {
+                Volatile.Write(ref model.Guard.Owner, owner);
+            }
+
+            Volatile.Write(ref model.Guard.TakingOver, 0);
+        });
+        outcome.Start();
+        Call(model, 0);
+        outcome.Join();
+
+        Assert.Equal(takerGetsIn ? 1 : 2, model.Entered);
+        Assert.Equal(takerGetsIn ? 1 : 0, model.Refused);
+        Assert.Same(takerGetsIn ? taker : owner, model.Guard.Owner);
+        Assert.Equal(takerGetsIn ? 1 : 0, model.Guard.HandOvers);
+        Assert.Equal(0, model.Guard.TakingOver);
+    }
+
     /// <summary>Runs <paramref name="work"/> on a new thread (never this one).</summary>
     private static void OnAnotherThread(Action work) => OnAnotherThread(() =>
     {

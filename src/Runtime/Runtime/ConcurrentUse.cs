@@ -35,8 +35,10 @@ public struct ConcurrentUseGuard
 /// </para>
 /// <para>
 /// Another thread takes the model over on the slow path: an atomic flag, a new <see cref="Owner"/> (32 bytes) and
-/// <see cref="Interlocked.MemoryBarrierProcessWide"/> (about 20 µs on this machine). After <see cref="SharedAfter"/>
-/// hand-overs the model is evidently stepped from changing threads (an <c>await</c> that resumes elsewhere), and the guard
+/// <see cref="Interlocked.MemoryBarrierProcessWide"/> (about 20 µs on this machine). A call that comes in while another
+/// thread is taking over waits until it is done, then looks again. The taker may be refused and give the model back; the
+/// waiting call then overlaps nothing and gets in. After <see cref="SharedAfter"/> hand-overs (refused takeovers do not
+/// count) the model is evidently stepped from changing threads (an <c>await</c> that resumes elsewhere), and the guard
 /// turns for good into a plain atomic flag: every entry then costs one compare-and-swap, and a change of thread nothing more.
 /// </para>
 /// <para>
@@ -56,8 +58,9 @@ public struct ConcurrentUseGuard
 /// call to call in a timing loop here). Two live threads' stacks are at least a guard page apart, far more than the
 /// window, so no other thread can match. A thread whose stack was freed is not inside a call, so a later thread that
 /// reuses that memory may take its place. The same thread coming in farther away (another member, or the same one called
-/// from elsewhere) takes a middle path: it reads its thread identity (a thread-static object), finds it is the owner and records the new address,
-/// without the barrier. A call made from inside a call finds <c>InCall</c> set, whichever path it takes, and throws.
+/// from elsewhere) takes a middle path: it reads its thread identity (a thread-static object), finds it is the owner and
+/// records the new address, without the barrier. A call made from inside a call finds <c>InCall</c> set, whichever path
+/// it takes, and throws.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -133,49 +136,62 @@ public static class ConcurrentUse
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Owner EnterSlow(ref ConcurrentUseGuard guard, nint stackMark, string model)
     {
-        Owner? owner = Volatile.Read(ref guard.Owner);
-        if (owner is not null && owner.Thread == Shared)
+        while (true)
         {
-            if (Interlocked.CompareExchange(ref owner.InCall, 1, 0) != 0)
+            Owner? owner = Volatile.Read(ref guard.Owner);
+            if (owner is not null && owner.Thread == Shared)
             {
-                Throw(model);
+                if (Interlocked.CompareExchange(ref owner.InCall, 1, 0) != 0)
+                {
+                    Throw(model);
+                }
+
+                return owner;
             }
 
-            return owner;
-        }
+            object thread = CurrentThread();
+            if (owner is null || owner.Thread != thread)
+            {
+                if (TryTakeOver(ref guard, thread, stackMark, model) is { } taker)
+                {
+                    return taker;
+                }
+            }
+            else
+            {
+                // This thread owns the guard and came in at another depth: another member, or a call from inside a call.
+                if (owner.InCall != 0)
+                {
+                    Throw(model);
+                }
 
-        object thread = CurrentThread();
-        if (owner is null || owner.Thread != thread)
-        {
-            return TakeOver(ref guard, thread, stackMark, model);
-        }
+                owner.StackMark = stackMark;
+                Volatile.Write(ref owner.InCall, 1);
+                if (Volatile.Read(ref guard.Owner) == owner)
+                {
+                    return owner;
+                }
 
-        // This thread owns the guard and came in at another depth: another member, or a call from inside a call.
-        if (owner.InCall != 0)
-        {
-            Throw(model);
-        }
+                Volatile.Write(ref owner.InCall, 0);   // another thread is taking over at this very moment
+            }
 
-        owner.StackMark = stackMark;
-        Volatile.Write(ref owner.InCall, 1);
-        if (Volatile.Read(ref guard.Owner) != owner)
-        {
-            Volatile.Write(ref owner.InCall, 0);   // another thread is taking over at this very moment
-            Throw(model);
+            // Another thread is taking the model over (or has just made it shared). It may yet give the model back, if the
+            // owner it found was inside a call: wait for the outcome and look again, rather than refuse a call that may
+            // overlap no call that got in.
+            WaitWhileTakingOver(ref guard);
         }
-
-        return owner;
     }
 
     /// <summary>
     /// Makes the calling thread the owner (or, after <see cref="SharedAfter"/> hand-overs, makes the guard shared), unless
-    /// the previous owner is inside a call.
+    /// the previous owner is inside a call. Returns <see langword="null"/> when another thread is taking over, or has just
+    /// made the guard shared: the caller looks again.
     /// </summary>
-    private static Owner TakeOver(ref ConcurrentUseGuard guard, object thread, nint stackMark, string model)
+    private static Owner? TryTakeOver(ref ConcurrentUseGuard guard, object thread, nint stackMark, string model)
     {
         if (Interlocked.CompareExchange(ref guard.TakingOver, 1, 0) != 0)
         {
-            Throw(model);   // another thread is taking over: the two calls overlap
+            return null;
         }
 
         try
@@ -183,7 +199,7 @@ public static class ConcurrentUse
             Owner? previous = Volatile.Read(ref guard.Owner);   // only takers write it, and they hold TakingOver
             if (previous is not null && previous.Thread == Shared)
             {
-                return EnterSlow(ref guard, stackMark, model);   // another taker made it shared meanwhile
+                return null;   // another taker made it shared meanwhile
             }
 
             // Counted once the hand-over is done: a refused taker hands nothing over (else a thread refused often enough
@@ -210,6 +226,18 @@ public static class ConcurrentUse
         finally
         {
             Volatile.Write(ref guard.TakingOver, 0);
+        }
+    }
+
+    /// <summary>
+    /// Waits while another thread takes the model over (about 20 µs: the process-wide barrier). The taker waits for no
+    /// one, so this ends. Thread.Yield, never a sleep, which Thread.Interrupt could break with another exception.
+    /// </summary>
+    private static void WaitWhileTakingOver(ref ConcurrentUseGuard guard)
+    {
+        while (Volatile.Read(ref guard.TakingOver) != 0)
+        {
+            Thread.Yield();
         }
     }
 
