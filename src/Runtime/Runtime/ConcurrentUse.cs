@@ -23,7 +23,7 @@ public struct ConcurrentUseGuard
 /// members that change it (<c>ApplyGradients</c>, <c>Step</c>, <c>AccumulateGradients</c>, <c>LoadCheckpoint</c>,
 /// <c>SaveCheckpoint</c>, <c>ResetOptimizerState</c>) enter this guard and throw <see cref="InvalidOperationException"/>
 /// before changing anything when another call is under way, or when a call re-enters the model. Every overlap is caught,
-/// in Debug and Release builds alike: two calls never both get in.
+/// in Debug and Release builds alike, within the limits the remarks give: two calls never both get in.
 /// Not meant to be called by hand.
 /// </summary>
 /// <remarks>
@@ -55,12 +55,25 @@ public struct ConcurrentUseGuard
 /// The owner is recognised by a stack address rather than by its thread id, which on Linux is a call to read thread-local
 /// storage. A call counts as the owner's when the address of a local in it lies within <see cref="StackWindow"/> bytes of
 /// the one recorded at the owner's last call (the same call site is not always at the same address: 8 bytes apart from
-/// call to call in a timing loop here). Two live threads' stacks are at least a guard page apart, far more than the
-/// window, so no other thread can match. A thread whose stack was freed is not inside a call, so a later thread that
-/// reuses that memory may take its place. The same thread coming in farther away (another member, or the same one called
-/// from elsewhere) takes a middle path: it reads its thread identity (a thread-static object), finds it is the owner and
-/// records the new address, without the barrier. A call made from inside a call finds <c>InCall</c> set, whichever path
-/// it takes, and throws.
+/// call to call in a timing loop here). Two live threads' stacks are at least a guard page apart (by default: see the
+/// limits below), far more than the window, so no other thread can match. A thread whose stack was freed is not inside a
+/// call, so a later thread that reuses that memory may take its place. The same thread coming in farther away (another
+/// member, or the same one called from elsewhere) takes a middle path: it reads its thread identity (a thread-static
+/// object), finds it is the owner and records the new address, without the barrier. A call made from inside a call finds
+/// <c>InCall</c> set, whichever path it takes, and throws.
+/// </para>
+/// <para>
+/// Limits. The biased protocol needs <see cref="Interlocked.MemoryBarrierProcessWide"/> to flush every core. On Linux,
+/// .NET does that with the <c>membarrier</c> system call. On ARM64 Linux without it (a kernel older than 4.14 or built
+/// without it, or a seccomp filter that makes it fail), .NET falls back to changing a page's protection, which is known
+/// not to flush other cores there (dotnet/coreclr#12246). The guard can then miss an overlap until it turns shared; the
+/// shared guard's compare-and-swap does not depend on the barrier.
+/// </para>
+/// <para>
+/// Stacks a guard page apart are the platforms' default, not a guarantee. A native thread whose stack was set with
+/// <c>pthread_attr_setstack</c> (glibc then adds no guard page), or whose guard size is 0, falls outside it when it calls
+/// into managed code. Its stack may lie right next to another thread's, and a call on one thread may then pass the fast
+/// path as the other's: both calls can get in.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -71,7 +84,7 @@ public static class ConcurrentUse
 
     /// <summary>
     /// How far, in bytes, a call's stack address may lie from the owner's recorded one and still be the owner's (see the
-    /// remarks): two live threads' stacks are at least a guard page (4 KiB) apart.
+    /// remarks): two live threads' stacks are at least a guard page (4 KiB) apart, by default.
     /// </summary>
     private const nuint StackWindow = 512;
 
