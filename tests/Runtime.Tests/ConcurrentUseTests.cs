@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Xunit;
@@ -196,34 +197,94 @@ public class ConcurrentUseTests
     [Fact]
     public void A_new_thread_with_a_dead_owners_thread_id_takes_the_model_over()
     {
-        for (int attempt = 1; ; attempt++)
+        for (int attempt = 0; attempt < 5; attempt++)
         {
             var model = new Model();
+            CollectEndedThreads();   // so that the owner's id is the one freed next, or nearly
             int deadId = OnAnotherThread(() =>
             {
                 Call(model, 0);
                 return Environment.CurrentManagedThreadId;
             });
             var dead = model.Guard.Owner;
-            GC.Collect();   // the runtime hands an ended thread's managed id out again once its Thread object is collected
-            GC.WaitForPendingFinalizers();
+            CollectEndedThreads();
 
-            (int id, var owner) = OnAnotherThread(() =>
+            ConcurrentUse.Owner? owner = null;
+            if (OnAThreadWithId(deadId, () =>
             {
                 CallFarBelow(model);
-                return (Environment.CurrentManagedThreadId, model.Guard.Owner);
-            });
-            Assert.NotNull(dead);
-            Assert.NotSame(dead, owner);
-            Assert.Equal(1, model.Guard.HandOvers);
-            Assert.Equal(2, model.Entered);
-            if (id == deadId)
+                owner = model.Guard.Owner;
+            }))
             {
-                return;   // the case that matters: same id, another thread
+                Assert.NotNull(dead);
+                Assert.NotSame(dead, owner);
+                Assert.Equal(1, model.Guard.HandOvers);
+                Assert.Equal(2, model.Entered);
+                return;
             }
-
-            Assert.True(attempt < 20, $"the runtime gave no new thread the ended thread's id in {attempt} attempts: the test did not test the guard");
         }
+
+        Assert.Fail("no new thread got the ended owner's managed thread id: the test did not test the guard");
+    }
+
+    /// <summary>Collects the <see cref="Thread"/> objects of ended threads, which gives their managed ids back to the runtime.</summary>
+    private static void CollectEndedThreads()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary>
+    /// Starts new threads until one has managed thread id <paramref name="id"/>, and runs <paramref name="work"/> on it;
+    /// the others wait until then, holding on to their ids. False if 64 threads did not get it (another thread did).
+    /// </summary>
+    private static bool OnAThreadWithId(int id, Action work)
+    {
+        using var release = new ManualResetEventSlim();
+        using var started = new SemaphoreSlim(0);
+        var threads = new List<Thread>();
+        bool found = false;
+        Exception? failure = null;
+        try
+        {
+            while (!found && threads.Count < 64)
+            {
+                var thread = new Thread(() =>
+                {
+                    if (Environment.CurrentManagedThreadId != id)
+                    {
+                        started.Release();
+                        release.Wait();
+                        return;
+                    }
+
+                    try
+                    {
+                        work();
+                    }
+                    catch (Exception e)
+                    {
+                        failure = e;
+                    }
+
+                    found = true;
+                    started.Release();
+                });
+                threads.Add(thread);
+                thread.Start();
+                started.Wait();
+            }
+        }
+        finally
+        {
+            release.Set();
+            foreach (var thread in threads)
+            {
+                thread.Join();
+            }
+        }
+
+        return failure is null ? found : throw new InvalidOperationException("the thread failed", failure);
     }
 
     /// <summary><see cref="Call"/> from a frame 2 KiB below this one.</summary>
@@ -236,7 +297,7 @@ public class ConcurrentUseTests
     }
 
     /// <summary>
-    /// Another thread is taking the model over, as <c>TakeOver</c> does, set up by hand: it holds the flag and its owner is
+    /// Another thread is taking the model over, as <c>TryTakeOver</c> does, set up by hand: it holds the flag and its owner is
     /// published. If it gives the model back (the owner it found was inside a call), the owner's next call overlaps no call
     /// that got in: it waits for the taker and gets in. If the takeover goes through and the taker's call is under way, the
     /// waiting call is refused all the same.
