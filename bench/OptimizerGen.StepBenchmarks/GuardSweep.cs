@@ -142,16 +142,16 @@ public class GuardSweep
     }
 
     [Benchmark]
-    public bool Guarded()
+    public void Guarded()
     {
         Tick();
-        return N == 2 ? _scalars.ApplyGradients() : _array.ApplyGradients();
+        _ = N == 2 ? _scalars.ApplyGradients() : _array.ApplyGradients();
     }
 
     [Benchmark]
-    public bool Unguarded()
+    public void Unguarded()
     {
         Tick();
-        return N == 2 ? _scalarsUnguarded.ApplyGradients() : _arrayUnguarded.ApplyGradients();
+        _ = N == 2 ? _scalarsUnguarded.ApplyGradients() : _arrayUnguarded.ApplyGradients();
     }
 }
