@@ -276,6 +276,18 @@ public sealed partial class PlainStepTests
         plain.UpdateThreads = general.UpdateThreads = 2;
         Run(plain, general, ref step, 3, "after the refused steps, two update threads");
         Assert.True(plain.IsOnPlainStep);
+
+        // Arrays of the same length put in their place: the plain step keeps the ones the last general update found, so it
+        // must notice and use the new ones. A new gradient array, then a v restored into the state, on both twins.
+        plain.Grad.W = new float[37];
+        general.Grad.W = new float[37];
+        Run(plain, general, ref step, 3, "a new gradient array of the same length");
+        float[] v = (float[])general.OptimizerState.W.SquareAvg!.Clone();
+        for (int i = 0; i < v.Length; i++) v[i] *= 4f;
+        plain.OptimizerState.W.Restore((float[])v.Clone(), null, null);
+        general.OptimizerState.W.Restore((float[])v.Clone(), null, null);
+        Run(plain, general, ref step, 3, "a v restored into the state");
+        Assert.True(plain.IsOnPlainStep);
     }
 
     /// <summary>The events both kinds of model go through; returns the next step number.</summary>
