@@ -311,14 +311,17 @@ public class ConcurrentUseTests
     /// waiting call is refused all the same.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A_call_made_while_another_thread_takes_over_waits_for_the_outcome(bool takerGetsIn)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void A_call_made_while_another_thread_takes_over_waits_for_the_outcome(bool takerGetsIn, bool sharing)
     {
         var model = new Model();
         Call(model, 0);
         var owner = model.Guard.Owner!;
-        var taker = new ConcurrentUse.Owner(new object(), 0, inCall: 1);
+        // sharing: the takeover that turns the guard shared, whose owner is the shared one, published with InCall = 1.
+        var taker = new ConcurrentUse.Owner(sharing ? ConcurrentUse.Shared : new object(), 0, inCall: 1);
         model.Guard.TakingOver = 1;
         Volatile.Write(ref model.Guard.Owner, taker);
         var outcome = new Thread(() =>
@@ -344,6 +347,58 @@ public class ConcurrentUseTests
         Assert.Same(takerGetsIn ? taker : owner, model.Guard.Owner);
         Assert.Equal(takerGetsIn ? 1 : 0, model.Guard.HandOvers);
         Assert.Equal(0, model.Guard.TakingOver);
+    }
+
+    /// <summary>
+    /// A refused taker's exception runs its <c>catch … when</c> filters before any <c>finally</c>. A filter that calls the
+    /// same model again must be refused in turn, not wait for ever on the takeover flag its own thread would still hold.
+    /// </summary>
+    [Fact]
+    public void A_refused_taker_whose_exception_filter_calls_the_model_again_is_refused_again_and_does_not_hang()
+    {
+        var model = new Model();
+        Call(model, 0);
+        var owner = model.Guard.Owner!;
+        Volatile.Write(ref owner.InCall, 1);   // the owner is inside a call
+        bool innerRefused = false, outerRefused = false;
+        bool CallsAgain()
+        {
+            try
+            {
+                ConcurrentUse.Exit(ConcurrentUse.Enter(ref model.Guard, "Model"));
+            }
+            catch (InvalidOperationException)
+            {
+                innerRefused = true;
+            }
+
+            return false;
+        }
+
+        var taker = new Thread(() =>
+        {
+            try
+            {
+                ConcurrentUse.Exit(ConcurrentUse.Enter(ref model.Guard, "Model"));
+            }
+            catch (InvalidOperationException) when (CallsAgain())
+            {
+            }
+            catch (InvalidOperationException)
+            {
+                outerRefused = true;
+            }
+        }) { IsBackground = true };   // if it hangs, it must not keep the test run alive
+        taker.Start();
+
+        Assert.True(taker.Join(TimeSpan.FromSeconds(30)), "the refused taker's filter is still waiting for the takeover flag");
+        Assert.True(innerRefused);
+        Assert.True(outerRefused);
+        Assert.Equal(0, model.Guard.TakingOver);
+        Assert.Same(owner, model.Guard.Owner);
+        Volatile.Write(ref owner.InCall, 0);
+        Call(model, 0);
+        Assert.Equal(2, model.Entered);
     }
 
     /// <summary>Runs <paramref name="work"/> on a new thread (never this one).</summary>

@@ -36,8 +36,8 @@ public struct ConcurrentUseGuard
 /// <para>
 /// Another thread takes the model over on the slow path: an atomic flag, a new <see cref="Owner"/> (32 bytes) and
 /// <see cref="Interlocked.MemoryBarrierProcessWide"/> (about 20 µs on this machine). A call that comes in while another
-/// thread is taking over waits until it is done, then looks again. The taker may be refused and give the model back; the
-/// waiting call then overlaps nothing and gets in. After <see cref="SharedAfter"/> hand-overs (refused takeovers do not
+/// thread is taking over (a shared one included) waits until it is done, then looks again. The taker may be refused and give
+/// the model back; a waiting call that overlapped only that takeover then gets in. After <see cref="SharedAfter"/> hand-overs (refused takeovers do not
 /// count) the model is evidently stepped from changing threads (an <c>await</c> that resumes elsewhere), and the guard
 /// turns for good into a plain atomic flag: every entry then costs one compare-and-swap, and a change of thread nothing more.
 /// </para>
@@ -89,7 +89,7 @@ public static class ConcurrentUse
     private const nuint StackWindow = 512;
 
     /// <summary>The <see cref="Owner.Thread"/> of a shared guard's one owner, which every thread enters by compare-and-swap.</summary>
-    private static readonly object Shared = new();
+    internal static readonly object Shared = new();   // internal for tests
 
     /// <summary>
     /// This thread's identity for the middle path: an object of its own, compared by reference. Not the managed thread id,
@@ -154,38 +154,47 @@ public static class ConcurrentUse
             Owner? owner = Volatile.Read(ref guard.Owner);
             if (owner is not null && owner.Thread == Shared)
             {
-                if (Interlocked.CompareExchange(ref owner.InCall, 1, 0) != 0)
-                {
-                    Throw(model);
-                }
-
-                return owner;
-            }
-
-            object thread = CurrentThread();
-            if (owner is null || owner.Thread != thread)
-            {
-                if (TryTakeOver(ref guard, thread, stackMark, model) is { } taker)
-                {
-                    return taker;
-                }
-            }
-            else
-            {
-                // This thread owns the guard and came in at another depth: another member, or a call from inside a call.
-                if (owner.InCall != 0)
-                {
-                    Throw(model);
-                }
-
-                owner.StackMark = stackMark;
-                Volatile.Write(ref owner.InCall, 1);
-                if (Volatile.Read(ref guard.Owner) == owner)
+                if (Interlocked.CompareExchange(ref owner.InCall, 1, 0) == 0)
                 {
                     return owner;
                 }
 
-                Volatile.Write(ref owner.InCall, 0);   // another thread is taking over at this very moment
+                if (Volatile.Read(ref guard.TakingOver) == 0)
+                {
+                    Throw(model);
+                }
+
+                // The shared owner is a taker's, published with InCall = 1 before its barrier, and the taker may yet give
+                // the model back: wait for the outcome below and look again.
+            }
+            else
+            {
+
+                object thread = CurrentThread();
+                if (owner is null || owner.Thread != thread)
+                {
+                    if (TryTakeOver(ref guard, thread, stackMark, model) is { } taker)
+                    {
+                        return taker;
+                    }
+                }
+                else
+                {
+                    // This thread owns the guard and came in at another depth: another member, or a call from inside a call.
+                    if (owner.InCall != 0)
+                    {
+                        Throw(model);
+                    }
+
+                    owner.StackMark = stackMark;
+                    Volatile.Write(ref owner.InCall, 1);
+                    if (Volatile.Read(ref guard.Owner) == owner)
+                    {
+                        return owner;
+                    }
+
+                    Volatile.Write(ref owner.InCall, 0);   // another thread is taking over at this very moment
+                }
             }
 
             // Another thread is taking the model over (or has just made it shared). It may yet give the model back, if the
@@ -197,9 +206,14 @@ public static class ConcurrentUse
 
     /// <summary>
     /// Makes the calling thread the owner (or, after <see cref="SharedAfter"/> hand-overs, makes the guard shared), unless
-    /// the previous owner is inside a call. Returns <see langword="null"/> when another thread is taking over, or has just
-    /// made the guard shared: the caller looks again.
+    /// the previous owner is inside a call: then it throws, after letting go of the flag. Returns <see langword="null"/> when
+    /// another thread is taking over, or has just made the guard shared: the caller looks again.
     /// </summary>
+    /// <remarks>
+    /// The refusal is thrown only once the flag is let go. An exception's first pass runs <c>catch … when</c> filters (and
+    /// first-chance handlers, and a debugger's stop) before any <c>finally</c>; a filter that called into the same model
+    /// while this thread still held the flag would wait for this thread for ever.
+    /// </remarks>
     private static Owner? TryTakeOver(ref ConcurrentUseGuard guard, object thread, nint stackMark, string model)
     {
         if (Interlocked.CompareExchange(ref guard.TakingOver, 1, 0) != 0)
@@ -207,6 +221,7 @@ public static class ConcurrentUse
             return null;
         }
 
+        bool refused = false;
         try
         {
             Owner? previous = Volatile.Read(ref guard.Owner);   // only takers write it, and they hold TakingOver
@@ -228,7 +243,8 @@ public static class ConcurrentUse
                 {
                     // Give the model back: the previous owner is inside a call and leaves it by its own Exit.
                     Volatile.Write(ref guard.Owner, previous);
-                    Throw(model);
+                    refused = true;
+                    return null;
                 }
 
                 guard.HandOvers++;
@@ -239,12 +255,17 @@ public static class ConcurrentUse
         finally
         {
             Volatile.Write(ref guard.TakingOver, 0);
+            if (refused)
+            {
+                Throw(model);
+            }
         }
     }
 
     /// <summary>
     /// Waits while another thread takes the model over (about 20 µs: the process-wide barrier). The taker waits for no
-    /// one, so this ends. Thread.Yield, never a sleep, which Thread.Interrupt could break with another exception.
+    /// one and lets go of the flag before it throws, so this ends (unless a debugger holds the taker stopped). Thread.Yield,
+    /// never a sleep, which Thread.Interrupt could break with another exception.
     /// </summary>
     private static void WaitWhileTakingOver(ref ConcurrentUseGuard guard)
     {
