@@ -277,8 +277,8 @@ public sealed partial class PlainStepTests
         Run(plain, general, ref step, 3, "after the refused steps, two update threads");
         Assert.True(plain.IsOnPlainStep);
 
-        // Arrays of the same length put in their place: the plain step keeps the ones the last general update found, so it
-        // must notice and use the new ones. A new gradient array, then a v restored into the state, on both twins.
+        // Arrays of the same length put in their place, which no length check can tell apart: the plain step must use the
+        // new ones, never arrays it found at an earlier step. A new gradient array, then a v restored into the state, on both twins.
         plain.Grad.W = new float[37];
         general.Grad.W = new float[37];
         Run(plain, general, ref step, 3, "a new gradient array of the same length");
