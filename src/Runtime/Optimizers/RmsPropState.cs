@@ -174,16 +174,14 @@ public sealed class RmsPropState<T>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryPlainStep([NotNullWhen(true)] T[]? parameter, [NotNullWhen(true)] T[]? gradient, in RmsPropCoefficients<T> c, int threads)
     {
-        T[]? squareAvg = _squareAvg;
-        if (parameter is null || gradient is null || squareAvg is null || gradient.Length != parameter.Length ||
-            squareAvg.Length != parameter.Length || (threads != 1 && parameter.Length >= MinParallelLength) || !c.IsPlain)
+        if (!IsReadyForPlainStep(parameter, gradient, threads) || !c.IsPlain)
         {
             return false;
         }
 
         RmsPropPlainKernel.Update(
             ref MemoryMarshal.GetArrayDataReference(parameter), ref MemoryMarshal.GetArrayDataReference(gradient),
-            ref MemoryMarshal.GetArrayDataReference(squareAvg), (nuint)parameter.Length, c);
+            ref MemoryMarshal.GetArrayDataReference(_squareAvg!), (nuint)parameter.Length, c);
         return true;
     }
 
@@ -198,17 +196,11 @@ public sealed class RmsPropState<T>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public void PlainStep(T[] parameter, T[] gradient, in RmsPropCoefficients<T> c)
     {
-        int n = parameter.Length;
-        if (_squareAvg is not { } squareAvg || gradient.Length != n || squareAvg.Length != n || !c.IsPlain)
+        if (!TryPlainStep(parameter, gradient, c, threads: 1))
         {
             // Only a caller that skipped those tests gets here: the general update checks, allocates or throws.
             Update(parameter, gradient, c);
-            return;
         }
-
-        RmsPropPlainKernel.Update(
-            ref MemoryMarshal.GetArrayDataReference(parameter), ref MemoryMarshal.GetArrayDataReference(gradient),
-            ref MemoryMarshal.GetArrayDataReference(squareAvg), (nuint)n, c);
     }
 
     /// <summary>

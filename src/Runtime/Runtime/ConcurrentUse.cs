@@ -165,36 +165,35 @@ public static class ConcurrentUse
                 }
 
                 // The shared owner is a taker's, published with InCall = 1 before its barrier, and the taker may yet give
-                // the model back: wait for the outcome below and look again.
+                // the model back: wait for the outcome and look again.
+                WaitWhileTakingOver(ref guard);
+                continue;
+            }
+
+            object thread = CurrentThread();
+            if (owner is null || owner.Thread != thread)
+            {
+                if (TryTakeOver(ref guard, thread, stackMark, model) is { } taker)
+                {
+                    return taker;
+                }
             }
             else
             {
-
-                object thread = CurrentThread();
-                if (owner is null || owner.Thread != thread)
+                // This thread owns the guard and came in at another depth: another member, or a call from inside a call.
+                if (owner.InCall != 0)
                 {
-                    if (TryTakeOver(ref guard, thread, stackMark, model) is { } taker)
-                    {
-                        return taker;
-                    }
+                    Throw(model);
                 }
-                else
+
+                owner.StackMark = stackMark;
+                Volatile.Write(ref owner.InCall, 1);
+                if (Volatile.Read(ref guard.Owner) == owner)
                 {
-                    // This thread owns the guard and came in at another depth: another member, or a call from inside a call.
-                    if (owner.InCall != 0)
-                    {
-                        Throw(model);
-                    }
-
-                    owner.StackMark = stackMark;
-                    Volatile.Write(ref owner.InCall, 1);
-                    if (Volatile.Read(ref guard.Owner) == owner)
-                    {
-                        return owner;
-                    }
-
-                    Volatile.Write(ref owner.InCall, 0);   // another thread is taking over at this very moment
+                    return owner;
                 }
+
+                Volatile.Write(ref owner.InCall, 0);   // another thread is taking over at this very moment
             }
 
             // Another thread is taking the model over (or has just made it shared). It may yet give the model back, if the
