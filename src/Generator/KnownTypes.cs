@@ -20,6 +20,7 @@ internal static class KnownTypes
 
     public const string RmsPropRef = "global::OptimizerGen.RmsProp";
     public const string RmsPropCoefficientsRef = "global::OptimizerGen.RmsPropCoefficients";
+    public const string RmsPropPlainCoefficientsRef = "global::OptimizerGen.RmsPropPlainCoefficients";
     public const string RmsPropStateRef = "global::OptimizerGen.RmsPropState";
     public const string RmsPropScalarStateRef = "global::OptimizerGen.RmsPropScalarState";
     public const string GradientClippingRef = "global::OptimizerGen.GradientClipping";

@@ -27,16 +27,33 @@ public class EmitterTests
         Assert.Equal(2, CountOf(text, "ref global::OptimizerGen.RmsPropScalarState<"));   // each field in the general update
 
         // The plain step: taken only while every kind of field is plain and the coefficients do not depend on the step.
-        Assert.Contains("__plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f64NoDecay.IsPlain && !options.BiasCorrection;", text);
-        Assert.Contains("if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)", text);
-        Assert.Contains("__coefficientsStep = 0;   // the next update is the general one", text);   // in ResetOptimizerState
-        Assert.Contains("return __ApplyGradientsGeneral();", text);
+        Assert.Contains("__plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f64NoDecay.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;", text);
+        Assert.Contains("__f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);", text);
+        Assert.Contains("__f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);", text);
+        Assert.Contains("if (this.__plainStep)", text);
+        Assert.Contains("__coefficientsStep = 0; __plainStep = false;   // the next update is the general one", text);   // in ResetOptimizerState
+        Assert.Equal(4, CountOf(text, "__coefficientsStep = 0; __plainStep = false;"));   // and the setters of Optimizer, GradientClipping, SkipNonFiniteGradients
+        Assert.Contains("private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();", text);
 
-        // It reads and computes every field first, with each field's own coefficients, and stores afterwards.
-        string plain = text[text.IndexOf("private bool __ApplyGradients()", System.StringComparison.Ordinal)..];
+        // ApplyGradients: the guard's fast entry and the plain step, with no try; the general update out of line, in a try.
+        string apply = text[text.IndexOf("public bool ApplyGradients()", System.StringComparison.Ordinal)..];
+        apply = apply[..apply.IndexOf("private bool __ApplyGradients()", System.StringComparison.Ordinal)];
+        string fast = apply[..apply.IndexOf("private bool __ApplyGradientsGuarded(", System.StringComparison.Ordinal)];
+        Assert.Contains("if (global::OptimizerGen.Runtime.ConcurrentUse.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStep())", fast);
+        Assert.Contains("global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);", fast);
+        Assert.Contains("return __ApplyGradientsGuarded(owner, stackMark);", fast);
+        Assert.DoesNotMatch(@"(?m)^\s*(try|finally)\s*$", fast);
+        Assert.Contains("owner ??= global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, stackMark, \"M\");", apply);
+        Assert.Matches(@"owner \?\?= [^\n]*\n\s*try\s*\n", apply);
+        Assert.Contains("return __ApplyGradientsGeneral();", apply);
+
+        // It reads and computes every field first, with its element type's plain coefficients, and stores afterwards.
+        string plain = text[text.IndexOf("private bool __TryPlainStep()", System.StringComparison.Ordinal)..];
         plain = plain[..plain.IndexOf("return true;", System.StringComparison.Ordinal)];
+        Assert.Contains("ref readonly var f32 = ref __f32Plain;", plain);
+        Assert.Contains("ref readonly var f64 = ref __f64Plain;", plain);
         Assert.Contains("float v_Alpha = float.FusedMultiplyAdd(f32.OneMinusDecay * g_Alpha, g_Alpha, f32.Decay * state.Alpha.SquareAvg);", plain);
-        Assert.Contains("double p_Beta = this.Beta + (-f64NoDecay.DirectStep * g_Beta) / (double.Sqrt(v_Beta + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside);", plain);
+        Assert.Contains("double p_Beta = this.Beta + f64.NegativeDirectStep * g_Beta / (double.Sqrt(v_Beta + f64.EpsilonInside) + f64.EpsilonOutside);", plain);
         int lastRead = plain.IndexOf("double p_Beta = this.Beta", System.StringComparison.Ordinal);
         int firstStore = plain.IndexOf("state.Alpha.SquareAvg = v_Alpha;", System.StringComparison.Ordinal);
         Assert.True(lastRead > 0 && lastRead < firstStore, "every read before the first store");
@@ -51,7 +68,7 @@ public class EmitterTests
             new ParamField("B", ElementType.Float, true, true, EquatableArray<int>.Empty)));
 
         // The plain step: both arrays checked, then StepCount, then one plain pass per field, with its own coefficients.
-        string plain = text[text.IndexOf("private bool __ApplyGradients()", System.StringComparison.Ordinal)..];
+        string plain = text[text.IndexOf("private bool __TryPlainStep()", System.StringComparison.Ordinal)..];
         plain = plain[..plain.IndexOf("return true;", System.StringComparison.Ordinal)];
         int lastReady = plain.LastIndexOf("IsReadyForPlainStep(", System.StringComparison.Ordinal);
         int plainIncrement = plain.IndexOf("StepCount++;", System.StringComparison.Ordinal);
@@ -59,8 +76,8 @@ public class EmitterTests
         Assert.Contains("if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads) && state.B.IsReadyForPlainStep(this.B, grad.B, __updateThreads))", plain);
         Assert.True(lastReady > 0 && lastReady < plainIncrement && plainIncrement < firstPlain, "the plain step's checks must come before any state changes");
         Assert.Contains("state.W.PlainStep(this.W, grad.W, in f32);", plain);
-        Assert.Contains("state.B.PlainStep(this.B, grad.B, in f32NoDecay);", plain);
-        Assert.Contains("__plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f32NoDecay.IsPlain && !options.BiasCorrection;", text);
+        Assert.Contains("state.B.PlainStep(this.B, grad.B, in f32);", plain);   // plain coefficients have no weight decay to leave out
+        Assert.Contains("__plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f32NoDecay.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;", text);
 
         string apply = text[text.IndexOf("private bool __ApplyGradientsGeneral()", System.StringComparison.Ordinal)..];
         apply = apply[..apply.IndexOf("return true;", System.StringComparison.Ordinal)];

@@ -143,8 +143,10 @@ public class LossSnapshotTests
 
         string on = Generate(""), explicitlyOn = Generate(", DetectConcurrentUse = true"), off = Generate(", DetectConcurrentUse = false");
         Assert.Equal(on, explicitlyOn);
-        Assert.Equal(7, Occurrences(on, "ConcurrentUse.Enter(ref this.__concurrentUse"));   // ApplyGradients, Reset, 2 × Save, Load, AccumulateGradients, Step
+        Assert.Equal(7, Occurrences(on, "ConcurrentUse.Enter(ref this.__concurrentUse"));   // ApplyGradients' general update, Reset, 2 × Save, Load, AccumulateGradients, Step
+        Assert.Equal(1, Occurrences(on, "ConcurrentUse.TryEnter(ref this.__concurrentUse"));   // ApplyGradients' plain step
         Assert.Equal(0, Occurrences(off, "ConcurrentUse.Enter"));
+        Assert.Equal(0, Occurrences(off, "ConcurrentUse.TryEnter"));
         Assert.Equal(0, Occurrences(off, "__concurrentUse"));
         Assert.Equal(2, Occurrences(off, "catch when (this.__accumulating)"));
         SnapshotAssert.Matches(off, "LossSeedNeuronWithoutConcurrentUseGuard", "Neuron.g.cs");
@@ -162,7 +164,8 @@ public class LossSnapshotTests
         Assert.Empty(GeneratorHarness.CompilerProblems(output));
         string text = Assert.Single(result.GeneratedSources).SourceText.ToString();
         Assert.Equal(2, Occurrences(text, "var owner_2 = global::OptimizerGen.Runtime.ConcurrentUse.Enter("));   // Step, AccumulateGradients
-        Assert.Equal(5, Occurrences(text, "var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter("));     // the members without parameters
+        Assert.Equal(4, Occurrences(text, "var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter("));     // the members without parameters but ApplyGradients
+        Assert.Equal(1, Occurrences(text, "owner ??= global::OptimizerGen.Runtime.ConcurrentUse.Enter("));       // ApplyGradients' general update
     }
 
     private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, string.Empty).Length) / part.Length;

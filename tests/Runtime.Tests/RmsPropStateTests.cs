@@ -234,34 +234,38 @@ public class RmsPropStateTests
     }
 
     [Fact]
-    public void PlainStep_WithCoefficientsThatAreNotPlain_GivesTheGeneralUpdate()
+    public void PlainCoefficients_FromCoefficientsThatAreNotPlain_AreRefusedByPlainStep_AndNothingChanges()
     {
-        // Momentum, centered and weight decay: PlainStep must not apply the plain formula to them.
-        foreach (RmsProp options in new[] { RmsProp.PyTorch with { Momentum = 0.9 }, RmsProp.PyTorch with { Centered = true }, RmsProp.PyTorch with { WeightDecay = 0.1 } })
+        // Momentum, centered, weight decay, maximize: no plain coefficients come from them, and PlainStep must not apply
+        // the plain formula (nor anything else) with what it gets instead.
+        var state = new RmsPropState<float>();
+        float[] p = Values(37, 0.5f), g = Values(37, 0.2f);
+        state.Update(p, g, RmsPropCoefficients<float>.Create(RmsProp.PyTorch, 1));
+        g = Values(37, 0.2f);
+        float[] p0 = (float[])p.Clone(), v0 = (float[])state.SquareAvg!.Clone();
+        foreach (RmsProp options in new[] { RmsProp.PyTorch with { Momentum = 0.9 }, RmsProp.PyTorch with { Centered = true }, RmsProp.PyTorch with { WeightDecay = 0.1 }, RmsProp.PyTorch with { Maximize = true } })
         {
-            var general = new RmsPropState<float>();
-            var plain = new RmsPropState<float>();
-            float[] pg = new float[37], pp = new float[37], gg = new float[37], gp = new float[37];
-            for (int i = 0; i < 37; i++)
-            {
-                pg[i] = pp[i] = 0.5f + (0.01f * i);
-            }
-
-            for (int step = 1; step <= 3; step++)
-            {
-                for (int i = 0; i < 37; i++)
-                {
-                    gg[i] = gp[i] = 0.2f * MathF.Cos(i + step);
-                }
-
-                var c = RmsPropCoefficients<float>.Create(options, step);
-                Assert.False(c.IsPlain);
-                general.Update(pg, gg, c);
-                plain.PlainStep(pp, gp, c);
-                Assert.Equal(pg, pp);
-                Assert.Equal(general.SquareAvg!, plain.SquareAvg!);
-            }
+            var c = RmsPropCoefficients<float>.Create(options, 2);
+            Assert.False(c.IsPlain);
+            var plain = RmsPropPlainCoefficients<float>.From(c);
+            Assert.False(plain.IsPlain);
+            var error = Assert.Throws<ArgumentException>(() => state.PlainStep(p, g, plain));
+            Assert.Equal("c", error.ParamName);
+            Assert.Equal(p0, p);
+            Assert.Equal(Values(37, 0.2f), g);
+            Assert.Equal(v0, state.SquareAvg!);
         }
+
+        Assert.Throws<ArgumentException>(() => state.PlainStep(p, g, default));
+        Assert.Equal(p0, p);
+
+        // Plain ones keep what they were made from, and −lr beside it.
+        var plainCoefficients = RmsPropCoefficients<float>.Create(RmsProp.Keras with { LearningRate = 0.25 }, 3);
+        var made = RmsPropPlainCoefficients<float>.From(plainCoefficients);
+        Assert.True(made.IsPlain);
+        Assert.Equal(plainCoefficients, made.Coefficients);
+        Assert.Equal(-0.25f, made.NegativeDirectStep);
+        Assert.Equal((0.9f, 0.1f, 1e-7f, 0f), (made.Decay, made.OneMinusDecay, made.EpsilonInside, made.EpsilonOutside));
     }
 
     [Fact]
@@ -269,17 +273,18 @@ public class RmsPropStateTests
     {
         var state = new RmsPropState<float>();
         float[] p = Values(37, 0.5f), g = Values(37, 0.2f);
-        var plain = RmsPropCoefficients<float>.Create(RmsProp.PyTorch, 1);
+        var first = RmsPropCoefficients<float>.Create(RmsProp.PyTorch, 1);
+        var plain = RmsPropPlainCoefficients<float>.From(first);
         Assert.False(state.TryPlainStep(p, g, plain, 1));   // no v before the first step
         Assert.Null(state.SquareAvg);
         Assert.Equal(Values(37, 0.5f), p);
         Assert.Equal(Values(37, 0.2f), g);
 
-        state.Update(p, g, plain);
+        state.Update(p, g, first);
         float[] v = (float[])state.SquareAvg!.Clone();
         g = Values(37, 0.2f);
         float[] p0 = (float[])p.Clone();
-        void Refused(float[]? parameter, float[]? gradient, in RmsPropCoefficients<float> c, int threads)
+        void Refused(float[]? parameter, float[]? gradient, in RmsPropPlainCoefficients<float> c, int threads)
         {
             Assert.False(state.TryPlainStep(parameter, gradient, c, threads));
             Assert.Equal(p0, p);
@@ -293,10 +298,11 @@ public class RmsPropStateTests
         Refused(new float[38], new float[38], plain, 1);   // the state was built for 37
         foreach (RmsProp options in new[] { RmsProp.PyTorch with { Momentum = 0.9 }, RmsProp.PyTorch with { Centered = true }, RmsProp.PyTorch with { WeightDecay = 0.1 }, RmsProp.PyTorch with { Maximize = true } })
         {
-            Refused(p, g, RmsPropCoefficients<float>.Create(options, 2), 1);
+            Refused(p, g, RmsPropPlainCoefficients<float>.From(RmsPropCoefficients<float>.Create(options, 2)), 1);
         }
 
-        Assert.True(state.TryPlainStep(p, g, RmsPropCoefficients<float>.Create(RmsProp.PyTorch, 2), 4));   // short: one thread anyway
+        Refused(p, g, default, 1);   // not made from plain coefficients
+        Assert.True(state.TryPlainStep(p, g, plain, 4));   // short: one thread anyway
         Assert.NotEqual(p0, p);
         Assert.All(g, x => Assert.Equal(0f, x));
 
@@ -304,7 +310,7 @@ public class RmsPropStateTests
         int n = RmsPropState<float>.MinParallelLength;
         var large = new RmsPropState<float>();
         float[] lp = new float[n], lg = new float[n];
-        large.Update(lp, lg, plain);
+        large.Update(lp, lg, first);
         lg[0] = 1f;
         Assert.False(large.TryPlainStep(lp, lg, plain, 2));
         Assert.Equal(1f, lg[0]);
@@ -338,21 +344,22 @@ public class RmsPropStateTests
             }
 
             var c = RmsPropCoefficients<T>.Create(options, step);
-            Assert.True(c.IsPlain);
+            var plainCoefficients = RmsPropPlainCoefficients<T>.From(c);
+            Assert.True(plainCoefficients.IsPlain);
             general.Update(pg, gg, c);
             if (step == 1)
             {
                 Assert.False(plain.IsReadyForPlainStep(pp, gp, 1));
-                plain.PlainStep(pp, gp, c);   // not ready: it takes the general update, which builds v
+                plain.PlainStep(pp, gp, plainCoefficients);   // not ready: it takes the general update, which builds v
             }
             else if (step % 2 == 0)
             {
                 Assert.True(plain.IsReadyForPlainStep(pp, gp, 1));
-                plain.PlainStep(pp, gp, c);
+                plain.PlainStep(pp, gp, plainCoefficients);
             }
             else
             {
-                Assert.True(plain.TryPlainStep(pp, gp, c, 1));
+                Assert.True(plain.TryPlainStep(pp, gp, plainCoefficients, 1));
             }
 
             Assert.Equal(pg, pp);

@@ -70,7 +70,7 @@ internal static class ClassEmitter
         using (writer.Block($"public {optimizer.SettingsTypeRef} Optimizer"))
         {
             writer.Line($"get => {OptimizerEmitter.OptionsField};");
-            writer.Line($"set {{ {OptimizerEmitter.OptionsField} = value; {OptimizerEmitter.CoefficientsStepField} = 0; }}   // the next update rebuilds its coefficients");
+            writer.Line($"set {{ {OptimizerEmitter.OptionsField} = value; {optimizer.InvalidateCoefficients(model)} }}   // the next update rebuilds its coefficients");
         }
 
         writer.Line();
@@ -89,7 +89,23 @@ internal static class ClassEmitter
         writer.Line("/// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.");
         writer.Line("/// </summary>");
         writer.Line(GeneratedCode);
-        writer.Line("public bool SkipNonFiniteGradients { get; set; }");
+        if (optimizer.HasPlainStep(model))
+        {
+            // The plain step tests one cached flag, which a change of this one clears too.
+            using (writer.Block("public bool SkipNonFiniteGradients"))
+            {
+                writer.Line("get => __skipNonFiniteGradients;");
+                writer.Line($"set {{ __skipNonFiniteGradients = value; {optimizer.InvalidateCoefficients(model)} }}   // the next update rebuilds its coefficients");
+            }
+
+            writer.Line();
+            writer.Line("private bool __skipNonFiniteGradients;");
+        }
+        else
+        {
+            writer.Line("public bool SkipNonFiniteGradients { get; set; }");
+        }
+
         writer.Line();
 
         if (model.Fields.Any(f => f.IsArray))
@@ -113,7 +129,7 @@ internal static class ClassEmitter
             writer.Line();
         }
 
-        ClippingEmitter.EmitProperty(writer, GeneratedCode);
+        ClippingEmitter.EmitProperty(writer, GeneratedCode, optimizer.InvalidateCoefficients(model));
         writer.Line();
 
         writer.Line("/// <summary>The number of steps <see cref=\"SkipNonFiniteGradients\"/> skipped.</summary>");
@@ -168,26 +184,43 @@ internal static class ClassEmitter
             : arrays.Count > 0 ? $"{badArrays}or {badNorm}" : badNorm;
         writer.Line($"/// <exception cref=\"global::System.InvalidOperationException\">{char.ToUpperInvariant(causes[0])}{causes.Substring(1)}. Nothing was changed.</exception>");
         writer.Line(GeneratedCode);
-        EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
-        writer.Line();
         string general = "__ApplyGradients";
-        if (optimizer.HasPlainStep(model))
+        if (!optimizer.HasPlainStep(model))
         {
-            writer.Line("// Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.");
-            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-            using (writer.Block("private bool __ApplyGradients()"))
+            EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
+            writer.Line();
+        }
+        else
+        {
+            if (model.DetectConcurrentUse)
             {
-                writer.Line(arrays.Count == 0
-                    ? "// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,"
-                    : "// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,");
-                writer.Line("// behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.");
+                EmitGuardedPlainApplyGradients(writer, model);
+            }
+            else
+            {
+                EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
+            }
+
+            writer.Line();
+            writer.Line("// Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.");
+            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            writer.Line("private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();");
+            writer.Line();
+            writer.Line(arrays.Count == 0
+                ? "// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,"
+                : "// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,");
+            writer.Line("// behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update");
+            writer.Line("// (the first step, an option, clipping, the non-finite guard, or an array to check).");
+            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            using (writer.Block("private bool __TryPlainStep()"))
+            {
                 using (writer.Block($"if ({optimizer.PlainStepCondition})"))
                 {
                     optimizer.EmitPlainStep(writer, model);
                 }
 
                 writer.Line();
-                writer.Line("return __ApplyGradientsGeneral();");
+                writer.Line("return false;");
             }
 
             writer.Line();
@@ -243,6 +276,47 @@ internal static class ClassEmitter
         }
     }
 
+    /// <summary>
+    /// <c>ApplyGradients</c> of a guarded model with a plain step. The plain step cannot throw, so it runs after the owner's
+    /// entry into the guard (<c>ConcurrentUse.TryEnter</c>) without a <c>try</c>: no handler, no register kept for it,
+    /// nothing but the step in the member's frame. Any other case (another thread's entry, a re-entered model, a step
+    /// that needs the general update) goes out of line to the full guard around the general update.
+    /// </summary>
+    private static void EmitGuardedPlainApplyGradients(IndentedWriter writer, OptimizedClass model)
+    {
+        string owner = $"{KnownTypes.ConcurrentUseRef}.Owner";
+        using (writer.Block("public bool ApplyGradients()"))
+        {
+            writer.Line("// The concurrent-use guard's entry for the thread that used the model last (two plain stores, no atomic instruction),");
+            writer.Line("// then the plain step, which cannot throw and needs no try; anything else goes out of line, guarded in full.");
+            using (writer.Block($"if ({KnownTypes.ConcurrentUseRef}.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStep())"))
+            {
+                writer.Line($"{KnownTypes.ConcurrentUseRef}.Exit(owner);");
+                writer.Line("return true;");
+            }
+
+            writer.Line();
+            writer.Line("return __ApplyGradientsGuarded(owner, stackMark);");
+        }
+
+        writer.Line();
+        writer.Line("// The general update inside the guard: entered here unless TryEnter got in already, and left even when the update throws.");
+        writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+        using (writer.Block($"private bool __ApplyGradientsGuarded({owner}? owner, nint stackMark)"))
+        {
+            writer.Line($"owner ??= {KnownTypes.ConcurrentUseRef}.Enter(ref this.__concurrentUse, stackMark, \"{model.Name}\");");
+            using (writer.Block("try"))
+            {
+                writer.Line("return __ApplyGradientsGeneral();");
+            }
+
+            using (writer.Block("finally"))
+            {
+                writer.Line($"{KnownTypes.ConcurrentUseRef}.Exit(owner);");
+            }
+        }
+    }
+
     private static void EmitReset(IndentedWriter writer, OptimizedClass model, OptimizerEmitter optimizer)
     {
         writer.Line("/// <summary>");
@@ -255,7 +329,7 @@ internal static class ClassEmitter
         using (writer.Block("private void __ResetOptimizerState()"))
         {
             writer.Line("StepCount = 0;");
-            writer.Line($"{OptimizerEmitter.CoefficientsStepField} = 0;   // the next update is the general one: its first step sets every state's start");
+            writer.Line($"{optimizer.InvalidateCoefficients(model)}   // the next update is the general one: its first step sets every state's start");
             foreach (ParamField field in model.Fields)
             {
                 writer.Line(field.IsArray

@@ -16,7 +16,7 @@ internal static class ClippingEmitter
     /// <summary>The local holding <paramref name="field"/>'s clipping factor (1 when not clipping by norm).</summary>
     public static string Factor(ParamField field) => "factor_" + field.Name;
 
-    public static void EmitProperty(IndentedWriter writer, string generatedCode)
+    public static void EmitProperty(IndentedWriter writer, string generatedCode, string invalidateCoefficients)
     {
         writer.Line("/// <summary>");
         writer.Line("/// Gradient clipping applied by every update, in the same pass: by value, by each parameter's norm or by the norm of all");
@@ -28,7 +28,7 @@ internal static class ClippingEmitter
         using (writer.Block($"public {KnownTypes.GradientClippingRef} GradientClipping"))
         {
             writer.Line("get => __gradientClipping;");
-            writer.Line($"set {{ __gradientClipping = value; {OptimizerEmitter.CoefficientsStepField} = 0; }}   // the next update rebuilds its coefficients");
+            writer.Line($"set {{ __gradientClipping = value; {invalidateCoefficients} }}   // the next update rebuilds its coefficients");
         }
 
         writer.Line();

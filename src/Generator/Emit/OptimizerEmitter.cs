@@ -52,6 +52,13 @@ internal abstract class OptimizerEmitter
     public const string CoefficientsStepField = "__coefficientsStep";
 
     /// <summary>
+    /// The statements that make the next update rebuild the cached coefficients (and leave any plain step for the general
+    /// update, which rebuilds them): what <c>Optimizer</c>'s, <c>GradientClipping</c>'s and <c>SkipNonFiniteGradients</c>'
+    /// setters and <c>ResetOptimizerState</c> run.
+    /// </summary>
+    public virtual string InvalidateCoefficients(OptimizedClass model) => $"{CoefficientsStepField} = 0;";
+
+    /// <summary>
     /// Declares the fields that cache the coefficients between steps (one per element type in use, and its copy without
     /// weight decay when a field of that type is excluded from it) and the step they were built for.
     /// </summary>
@@ -237,7 +244,7 @@ internal abstract class OptimizerEmitter
         writer.Line("else " + string.Format(System.Globalization.CultureInfo.InvariantCulture, call, "in " + c));
     }
 
-    private static string Local(ElementType element, bool excluded) =>
+    protected static string Local(ElementType element, bool excluded) =>
         (element == ElementType.Float ? "f32" : "f64") + (excluded ? "NoDecay" : string.Empty);
 
     /// <summary>The straight-line update of a scalar field: <c>grad</c>, <c>state</c> and <c>step</c> are in scope.</summary>

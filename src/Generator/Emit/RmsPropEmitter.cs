@@ -55,14 +55,18 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     public override bool HasPlainStep(OptimizedClass model) => model.Fields.Count > 0;
 
     /// <summary>
-    /// Every field's coefficients are cached and plain (<see cref="PlainStepField"/>: no option on, no bias correction, so
-    /// they do not depend on the step, no norm clipping) and the non-finite guard is off. A cache that is there also means
-    /// the state is: the first step builds it, and whatever starts over (<c>ResetOptimizerState</c>, <c>LoadCheckpoint</c>,
-    /// a new <c>Optimizer</c> or <c>GradientClipping</c>) clears the cache. Not testing <c>StepCount</c> here measured
-    /// 3.90 → 3.45 ns a step at N = 2 (docs/benchmarks.md, run 9).
+    /// One cached flag (<see cref="PlainStepField"/>): every field's coefficients are cached and plain (no option on, no bias
+    /// correction, so they do not depend on the step, no norm clipping) and the non-finite guard is off. A flag that is set
+    /// also means the state is there: the first step, always the general update, builds it, and whatever starts over
+    /// (<c>ResetOptimizerState</c>, <c>LoadCheckpoint</c>, a new <c>Optimizer</c>, <c>GradientClipping</c> or
+    /// <c>SkipNonFiniteGradients</c>) clears it with the cache (<see cref="InvalidateCoefficients"/>). Not testing
+    /// <c>StepCount</c> here measured 3.90 → 3.45 ns a step at N = 2 (docs/benchmarks.md, run 9).
     /// </summary>
-    public override string PlainStepCondition =>
-        $"this.{PlainStepField} && this.{CoefficientsStepField} != 0 && !this.SkipNonFiniteGradients";
+    public override string PlainStepCondition => $"this.{PlainStepField}";
+
+    public override string InvalidateCoefficients(OptimizedClass model) => HasPlainStep(model)
+        ? $"{CoefficientsStepField} = 0; {PlainStepField} = false;"
+        : base.InvalidateCoefficients(model);
 
     private const string PlainStepField = "__plainStep";
 
@@ -82,12 +86,12 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             // One array: one call checks it and runs its pass; the scalar fields follow only when it did.
             ParamField array = arrays[0];
             string t = Names.Keyword(array.Element);
-            EmitCachedCoefficientLocals(writer, model);
+            EmitPlainCoefficientLocals(writer, model);
             writer.Line();
             writer.Line($"// {array.Name} ({t}[]):  v ← ρ·v + (1−ρ)·g² ;  {array.Name} ← {array.Name} − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass,");
             writer.Line($"// when {array.Name}, its gradient and its state are there with one length and the update runs on one thread; otherwise nothing");
             writer.Line("// changes here and the general update below checks each one and says what is wrong.");
-            using (writer.Block($"if (state.{array.Id}.TryPlainStep(this.{array.Id}, grad.{array.Id}, in {CoefficientsLocal(array)}, __updateThreads))"))
+            using (writer.Block($"if (state.{array.Id}.TryPlainStep(this.{array.Id}, grad.{array.Id}, in {PlainLocal(array)}, __updateThreads))"))
             {
                 EmitPlainFields(writer, model, coefficientLocals: false, arrayPasses: false);
             }
@@ -115,14 +119,14 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     {
         if (coefficientLocals)
         {
-            EmitCachedCoefficientLocals(writer, model);
+            EmitPlainCoefficientLocals(writer, model);
         }
 
         var scalars = model.Fields.Where(f => !f.IsArray).ToList();
         foreach (ParamField field in scalars)
         {
             string t = Names.Keyword(field.Element);
-            string c = CoefficientsLocal(field);
+            string c = PlainLocal(field);
             if (coefficientLocals || field != scalars[0])
             {
                 writer.Line();   // not at the top of a block
@@ -131,7 +135,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             writer.Line($"// {field.Name}:  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√(v + ε_in) + ε_out)");
             writer.Line($"{t} g_{field.Name} = grad.{field.Id};");
             writer.Line($"{t} v_{field.Name} = {t}.FusedMultiplyAdd({c}.OneMinusDecay * g_{field.Name}, g_{field.Name}, {c}.Decay * state.{field.Id}.SquareAvg);");
-            writer.Line($"{t} p_{field.Name} = this.{field.Id} + (-{c}.DirectStep * g_{field.Name}) / ({t}.Sqrt(v_{field.Name} + {c}.EpsilonInside) + {c}.EpsilonOutside);");
+            writer.Line($"{t} p_{field.Name} = this.{field.Id} + {c}.NegativeDirectStep * g_{field.Name} / ({t}.Sqrt(v_{field.Name} + {c}.EpsilonInside) + {c}.EpsilonOutside);");
         }
 
         if (scalars.Count == 0 && !arrayPasses)
@@ -159,7 +163,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             string t = Names.Keyword(field.Element);
             writer.Line();
             writer.Line($"// {field.Name} ({t}[]):  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass");
-            writer.Line($"state.{field.Id}.PlainStep(this.{field.Id}, grad.{field.Id}, in {CoefficientsLocal(field)});");
+            writer.Line($"state.{field.Id}.PlainStep(this.{field.Id}, grad.{field.Id}, in {PlainLocal(field)});");
         }
 
         writer.Line();
@@ -174,8 +178,36 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     {
         if (HasPlainStep(model))
         {
+            foreach (ElementType element in PlainElements(model))
+            {
+                string t = Names.Keyword(element);
+                yield return ($"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>", PlainField(element), $"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>.From({CacheField(element, false)})");
+            }
+
             var plain = model.Fields.Select(f => CoefficientsField(f) + ".IsPlain").Distinct();   // in field order: the same text on every run
-            yield return ("bool", PlainStepField, $"!{ClippingEmitter.Local}.ClipsNorm && {string.Join(" && ", plain)} && !options.BiasCorrection");
+            yield return ("bool", PlainStepField, $"!{ClippingEmitter.Local}.ClipsNorm && {string.Join(" && ", plain)} && !options.BiasCorrection && !this.SkipNonFiniteGradients");
+        }
+    }
+
+    /// <summary>
+    /// The element types of <paramref name="model"/>'s fields, in field order: each has one set of plain coefficients, also
+    /// for its fields without weight decay (plain coefficients have none to leave out).
+    /// </summary>
+    private static System.Collections.Generic.IEnumerable<ElementType> PlainElements(OptimizedClass model) =>
+        model.Fields.Select(f => f.Element).Distinct();
+
+    /// <summary>The field caching the plain coefficients of <paramref name="element"/> (<c>RmsPropPlainCoefficients</c>).</summary>
+    private static string PlainField(ElementType element) => CacheField(element, false) + "Plain";
+
+    /// <summary>The plain step's local for <paramref name="field"/>'s plain coefficients.</summary>
+    private static string PlainLocal(ParamField field) => Local(field.Element, false);
+
+    /// <summary>The plain step's locals: a reference to each element type's cached plain coefficients.</summary>
+    private static void EmitPlainCoefficientLocals(IndentedWriter writer, OptimizedClass model)
+    {
+        foreach (ElementType element in PlainElements(model))
+        {
+            writer.Line($"ref readonly var {Local(element, false)} = ref {PlainField(element)};");
         }
     }
 

@@ -6,7 +6,7 @@ using OptimizerGen.Simd;
 namespace OptimizerGen.Kernels;
 
 /// <summary>
-/// The plain RMSprop step, the update of every preset with no option on (<see cref="RmsPropCoefficients{T}.IsPlain"/>, no
+/// The plain RMSprop step, the update of every preset with no option on (<see cref="RmsPropPlainCoefficients{T}"/>, no
 /// norm-clipping factor), over arrays whose lengths the caller has checked:
 /// v ← ρ·v + (1−ρ)·g² ;  p ← p − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass.
 /// <para>
@@ -20,7 +20,7 @@ namespace OptimizerGen.Kernels;
 internal static class RmsPropPlainKernel
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Update<T>(ref T parameter, ref T gradient, ref T squareAvg, nuint length, in RmsPropCoefficients<T> c)
+    public static void Update<T>(ref T parameter, ref T gradient, ref T squareAvg, nuint length, in RmsPropPlainCoefficients<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint done = 0;
@@ -48,7 +48,7 @@ internal static class RmsPropPlainKernel
     /// first element it did not touch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static nuint Run<T, TSimd, TVector>(ref T parameter, ref T gradient, ref T squareAvg, nuint length, in RmsPropCoefficients<T> c, nuint start)
+    internal static nuint Run<T, TSimd, TVector>(ref T parameter, ref T gradient, ref T squareAvg, nuint length, in RmsPropPlainCoefficients<T> c, nuint start)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSimd : struct, ISimd<TVector, T>
         where TVector : struct
@@ -57,7 +57,7 @@ internal static class RmsPropPlainKernel
         TVector oneMinusDecay = TSimd.Broadcast(c.OneMinusDecay);
         TVector epsInside = TSimd.Broadcast(c.EpsilonInside);
         TVector epsOutside = TSimd.Broadcast(c.EpsilonOutside);
-        TVector negDirectStep = TSimd.Broadcast(-c.DirectStep);
+        TVector negDirectStep = TSimd.Broadcast(c.NegativeDirectStep);
         TVector zero = TSimd.Broadcast(T.Zero);
         nuint count = (nuint)TSimd.Count;
         nuint i = start;

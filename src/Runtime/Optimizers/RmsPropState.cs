@@ -166,15 +166,15 @@ public sealed class RmsPropState<T>
     /// <summary>
     /// The plain update (see <see cref="PlainStep"/>) when it applies, as one inlined call: when both arrays are there with
     /// one length, the state was built for that length, the update runs on one thread (all as
-    /// <see cref="IsReadyForPlainStep"/>) and <paramref name="c"/> is plain, it updates <paramref name="parameter"/> and v
+    /// <see cref="IsReadyForPlainStep"/>) and <paramref name="c"/> was made from plain coefficients, it updates <paramref name="parameter"/> and v
     /// and zeroes <paramref name="gradient"/> in one pass and returns true. Otherwise it changes nothing and returns false:
     /// the generated code then takes the general update, which throws for what is wrong or allocates what is missing. For a
     /// model with one array, whose plain step then checks everything once; the loop is inlined into the generated update.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public bool TryPlainStep([NotNullWhen(true)] T[]? parameter, [NotNullWhen(true)] T[]? gradient, in RmsPropCoefficients<T> c, int threads)
+    public bool TryPlainStep([NotNullWhen(true)] T[]? parameter, [NotNullWhen(true)] T[]? gradient, in RmsPropPlainCoefficients<T> c, int threads)
     {
-        if (!IsReadyForPlainStep(parameter, gradient, threads) || !c.IsPlain)
+        if (!c.IsPlain || !IsReadyForPlainStep(parameter, gradient, threads))
         {
             return false;
         }
@@ -186,20 +186,22 @@ public sealed class RmsPropState<T>
     }
 
     /// <summary>
-    /// The plain update of a step with no option on (<see cref="RmsPropCoefficients{T}.IsPlain"/>, no norm-clipping factor):
+    /// The plain update of a step with no option on (<see cref="RmsPropPlainCoefficients{T}"/>, no norm-clipping factor):
     /// v ← ρ·v + (1−ρ)·g² ;  p ← p − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass, without the term selection and
     /// buffer checks of <see cref="Update(T[], T[], in RmsPropCoefficients{T}, int)"/>: the caller has checked
-    /// <see cref="IsReadyForPlainStep"/> and that the coefficients are plain. Adding the ε that is 0 is exact, so the bits
-    /// are those of the general update. A call that is not ready, or whose coefficients are not plain, gets the general
-    /// update instead: never a wrong one. Never inlined into the generated update (see the other overload).
+    /// <see cref="IsReadyForPlainStep"/>. Adding the ε that is 0 is exact, so the bits are those of the general update. A
+    /// call that is not ready gets the general update instead: never a wrong one. Never inlined into the generated update
+    /// (see <see cref="TryPlainStep"/>).
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="c"/> is the default value, not made from plain coefficients.</exception>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    public void PlainStep(T[] parameter, T[] gradient, in RmsPropCoefficients<T> c)
+    public void PlainStep(T[] parameter, T[] gradient, in RmsPropPlainCoefficients<T> c)
     {
+        c.CheckPlain();
         if (!TryPlainStep(parameter, gradient, c, threads: 1))
         {
             // Only a caller that skipped those tests gets here: the general update checks, allocates or throws.
-            Update(parameter, gradient, c);
+            Update(parameter, gradient, c.Coefficients);
         }
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -88,6 +89,12 @@ public static class ConcurrentUse
     /// </summary>
     private const nuint StackWindow = 512;
 
+    /// <summary>
+    /// The low end of the window around <paramref name="stackMark"/>, which an owner keeps: the fast path's test is then
+    /// one subtraction and one unsigned compare, <c>stackMark − low ≤ 2·StackWindow</c>.
+    /// </summary>
+    private static nint StackBelow(nint stackMark) => stackMark - (nint)StackWindow;
+
     /// <summary>The <see cref="Owner.Thread"/> of a shared guard's one owner, which every thread enters by compare-and-swap.</summary>
     internal static readonly object Shared = new();   // internal for tests
 
@@ -106,10 +113,10 @@ public static class ConcurrentUse
     public sealed class Owner
     {
         internal readonly object Thread;  // the owning thread's identity (CurrentThread); Shared: any thread, by compare-and-swap on InCall
-        internal nint StackMark;          // written by the owning thread only; 0 (no stack address) when shared
+        internal nint StackLow;           // the owner's stack mark less StackWindow (StackBelow); written by the owning thread only; 0 (no stack address) when shared
         internal int InCall;              // 1 from the owner's entry to its exit; a taker's own is 1 from its creation
 
-        internal Owner(object thread, nint stackMark, int inCall) => (Thread, StackMark, InCall) = (thread, stackMark, inCall);
+        internal Owner(object thread, nint stackLow, int inCall) => (Thread, StackLow, InCall) = (thread, stackLow, inCall);
     }
 
     /// <summary>
@@ -118,36 +125,58 @@ public static class ConcurrentUse
     /// in a <c>finally</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Owner Enter(ref ConcurrentUseGuard guard, string model)
+    public static Owner Enter(ref ConcurrentUseGuard guard, string model) =>
+        TryEnter(ref guard, out Owner? owner, out nint stackMark) ? owner : Enter(ref guard, stackMark, model);
+
+    /// <summary>
+    /// The owner's fast entry alone: enters the guard and returns true when the calling thread used the model last, near
+    /// this depth, and is not inside a call; otherwise changes nothing and returns false, and the caller finishes the
+    /// entry with <see cref="Enter(ref ConcurrentUseGuard, nint, string)"/> and <paramref name="stackMark"/>. Two plain
+    /// stores and four loads, no call: what a member whose common path cannot throw runs without a <c>try</c>.
+    /// </summary>
+    /// <param name="guard">The model's guard.</param>
+    /// <param name="owner">The owner to pass to <see cref="Exit"/>, when this returns true.</param>
+    /// <param name="stackMark">Where the calling frame is on its thread's stack (an address, never dereferenced).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe bool TryEnter(ref ConcurrentUseGuard guard, [NotNullWhen(true)] out Owner? owner, out nint stackMark)
     {
         byte mark;   // where this call's frame is: an address only the calling thread's stack holds
-        nint stackMark = (nint)(&mark);
-        Owner? owner = guard.Owner;
-        if (owner is not null && (nuint)(stackMark - owner.StackMark) + StackWindow <= 2 * StackWindow && owner.InCall == 0)
+        stackMark = (nint)(&mark);
+        owner = guard.Owner;
+        if (owner is not null && (nuint)(stackMark - owner.StackLow) <= 2 * StackWindow && owner.InCall == 0)
         {
             // The owner, near the depth of its last call and not inside a call: mark the call, then check that nobody is
             // taking over.
             Volatile.Write(ref owner.InCall, 1);
             if (Volatile.Read(ref guard.Owner) == owner)
             {
-                return owner;
+                return true;
             }
 
             Volatile.Write(ref owner.InCall, 0);
         }
 
-        return EnterSlow(ref guard, stackMark, model);
+        owner = null;
+        return false;
     }
 
-    /// <summary>Leaves the guard entered by the <see cref="Enter"/> call that returned <paramref name="owner"/>.</summary>
+    /// <summary>Leaves the guard entered by the <c>Enter</c> or <see cref="TryEnter"/> call that returned <paramref name="owner"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Exit(Owner owner) => Volatile.Write(ref owner.InCall, 0);
 
     /// <summary>Whether the guard has turned shared (for tests).</summary>
     internal static bool IsShared(in ConcurrentUseGuard guard) => Volatile.Read(ref Unsafe.AsRef(in guard).Owner)?.Thread == Shared;
 
+    /// <summary>
+    /// The rest of the entry after <see cref="TryEnter"/> returned false: a shared guard's compare-and-swap, the owner coming
+    /// in at another depth, or another thread taking the model over. Throws <see cref="InvalidOperationException"/> if
+    /// another call is under way.
+    /// </summary>
+    /// <param name="guard">The model's guard.</param>
+    /// <param name="stackMark">What <see cref="TryEnter"/> gave, from the same frame.</param>
+    /// <param name="model">The model's type name, for the exception's message.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Owner EnterSlow(ref ConcurrentUseGuard guard, nint stackMark, string model)
+    public static Owner Enter(ref ConcurrentUseGuard guard, nint stackMark, string model)
     {
         while (true)
         {
@@ -186,7 +215,7 @@ public static class ConcurrentUse
                     Throw(model);
                 }
 
-                owner.StackMark = stackMark;
+                owner.StackLow = StackBelow(stackMark);
                 Volatile.Write(ref owner.InCall, 1);
                 if (Volatile.Read(ref guard.Owner) == owner)
                 {
@@ -232,7 +261,7 @@ public static class ConcurrentUse
             // Counted once the hand-over is done: a refused taker hands nothing over (else a thread refused often enough
             // would turn the guard shared for good).
             bool share = previous is not null && guard.HandOvers + 1 >= SharedAfter;
-            var taker = share ? new Owner(Shared, 0, inCall: 1) : new Owner(thread, stackMark, inCall: 1);
+            var taker = share ? new Owner(Shared, 0, inCall: 1) : new Owner(thread, StackBelow(stackMark), inCall: 1);
             Volatile.Write(ref guard.Owner, taker);
             if (previous is not null)
             {

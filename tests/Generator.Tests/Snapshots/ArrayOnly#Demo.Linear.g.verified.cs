@@ -18,13 +18,14 @@ namespace Demo
         public global::OptimizerGen.RmsProp Optimizer
         {
             get => __optimizer;
-            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+            set { __optimizer = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
         }
 
         private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
         private global::OptimizerGen.RmsPropCoefficients<float> __f32NoDecay;
+        private global::OptimizerGen.RmsPropPlainCoefficients<float> __f32Plain;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -37,7 +38,13 @@ namespace Demo
         /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public bool SkipNonFiniteGradients { get; set; }
+        public bool SkipNonFiniteGradients
+        {
+            get => __skipNonFiniteGradients;
+            set { __skipNonFiniteGradients = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
+        }
+
+        private bool __skipNonFiniteGradients;
 
         /// <summary>
         /// How many threads the update of each large array parameter (at least 131 072 elements) may use: 1, the default,
@@ -64,7 +71,7 @@ namespace Demo
         public global::OptimizerGen.GradientClipping GradientClipping
         {
             get => __gradientClipping;
-            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+            set { __gradientClipping = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
         }
 
         private global::OptimizerGen.GradientClipping __gradientClipping;
@@ -93,10 +100,25 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Linear");
+            // The concurrent-use guard's entry for the thread that used the model last (two plain stores, no atomic instruction),
+            // then the plain step, which cannot throw and needs no try; anything else goes out of line, guarded in full.
+            if (global::OptimizerGen.Runtime.ConcurrentUse.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStep())
+            {
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
+                return true;
+            }
+
+            return __ApplyGradientsGuarded(owner, stackMark);
+        }
+
+        // The general update inside the guard: entered here unless TryEnter got in already, and left even when the update throws.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGuarded(global::OptimizerGen.Runtime.ConcurrentUse.Owner? owner, nint stackMark)
+        {
+            owner ??= global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, stackMark, "Linear");
             try
             {
-                return __ApplyGradients();
+                return __ApplyGradientsGeneral();
             }
             finally
             {
@@ -104,13 +126,17 @@ namespace Demo
             }
         }
 
-        // Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.
+        // Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private bool __ApplyGradients()
+        private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();
+
+        // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+        // behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update
+        // (the first step, an option, clipping, the non-finite guard, or an array to check).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private bool __TryPlainStep()
         {
-            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
-            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
-            if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)
+            if (this.__plainStep)
             {
                 Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
                 OptimizerStates state = __optimizerState;
@@ -119,8 +145,7 @@ namespace Demo
                 // otherwise the general update below checks each one and says what is wrong.
                 if (state.Weights.IsReadyForPlainStep(this.Weights, grad.Weights, __updateThreads) && state._bias.IsReadyForPlainStep(this._bias, grad._bias, __updateThreads))
                 {
-                    ref readonly var f32 = ref __f32;
-                    ref readonly var f32NoDecay = ref __f32NoDecay;
+                    ref readonly var f32 = ref __f32Plain;
 
                     // The step count, then each array's pass.
                     StepCount++;
@@ -129,13 +154,13 @@ namespace Demo
                     state.Weights.PlainStep(this.Weights, grad.Weights, in f32);
 
                     // _bias (float[]):  v ← ρ·v + (1−ρ)·g² ;  _bias ← _bias − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state._bias.PlainStep(this._bias, grad._bias, in f32NoDecay);
+                    state._bias.PlainStep(this._bias, grad._bias, in f32);
 
                     return true;
                 }
             }
 
-            return __ApplyGradientsGeneral();
+            return false;
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -197,7 +222,8 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f32NoDecay = __f32.WithoutWeightDecay();
-            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f32NoDecay.IsPlain && !options.BiasCorrection;
+            __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
+            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f32NoDecay.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }
 
@@ -222,7 +248,7 @@ namespace Demo
         private void __ResetOptimizerState()
         {
             StepCount = 0;
-            __coefficientsStep = 0;   // the next update is the general one: its first step sets every state's start
+            __coefficientsStep = 0; __plainStep = false;   // the next update is the general one: its first step sets every state's start
             __optimizerState.Weights.Reset();
             __optimizerState._bias.Reset();
         }

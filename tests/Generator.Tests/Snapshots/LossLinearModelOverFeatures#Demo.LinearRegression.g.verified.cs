@@ -18,13 +18,14 @@ namespace Demo
         public global::OptimizerGen.RmsProp Optimizer
         {
             get => __optimizer;
-            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+            set { __optimizer = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
         }
 
         private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
         private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
+        private global::OptimizerGen.RmsPropPlainCoefficients<double> __f64Plain;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -37,7 +38,13 @@ namespace Demo
         /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public bool SkipNonFiniteGradients { get; set; }
+        public bool SkipNonFiniteGradients
+        {
+            get => __skipNonFiniteGradients;
+            set { __skipNonFiniteGradients = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
+        }
+
+        private bool __skipNonFiniteGradients;
 
         /// <summary>
         /// How many threads the update of each large array parameter (at least 131 072 elements) may use: 1, the default,
@@ -64,7 +71,7 @@ namespace Demo
         public global::OptimizerGen.GradientClipping GradientClipping
         {
             get => __gradientClipping;
-            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+            set { __gradientClipping = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
         }
 
         private global::OptimizerGen.GradientClipping __gradientClipping;
@@ -93,10 +100,25 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "LinearRegression");
+            // The concurrent-use guard's entry for the thread that used the model last (two plain stores, no atomic instruction),
+            // then the plain step, which cannot throw and needs no try; anything else goes out of line, guarded in full.
+            if (global::OptimizerGen.Runtime.ConcurrentUse.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStep())
+            {
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
+                return true;
+            }
+
+            return __ApplyGradientsGuarded(owner, stackMark);
+        }
+
+        // The general update inside the guard: entered here unless TryEnter got in already, and left even when the update throws.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGuarded(global::OptimizerGen.Runtime.ConcurrentUse.Owner? owner, nint stackMark)
+        {
+            owner ??= global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, stackMark, "LinearRegression");
             try
             {
-                return __ApplyGradients();
+                return __ApplyGradientsGeneral();
             }
             finally
             {
@@ -104,18 +126,21 @@ namespace Demo
             }
         }
 
-        // Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.
+        // Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private bool __ApplyGradients()
+        private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();
+
+        // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+        // behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update
+        // (the first step, an option, clipping, the non-finite guard, or an array to check).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private bool __TryPlainStep()
         {
-            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
-            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
-            if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)
+            if (this.__plainStep)
             {
                 Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
                 OptimizerStates state = __optimizerState;
-                ref readonly var f64 = ref __f64;
-                ref readonly var f64NoDecay = ref __f64NoDecay;
+                ref readonly var f64 = ref __f64Plain;
 
                 // W (double[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass,
                 // when W, its gradient and its state are there with one length and the update runs on one thread; otherwise nothing
@@ -124,8 +149,8 @@ namespace Demo
                 {
                     // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out)
                     double g_B = grad.B;
-                    double v_B = double.FusedMultiplyAdd(f64NoDecay.OneMinusDecay * g_B, g_B, f64NoDecay.Decay * state.B.SquareAvg);
-                    double p_B = this.B + (-f64NoDecay.DirectStep * g_B) / (double.Sqrt(v_B + f64NoDecay.EpsilonInside) + f64NoDecay.EpsilonOutside);
+                    double v_B = double.FusedMultiplyAdd(f64.OneMinusDecay * g_B, g_B, f64.Decay * state.B.SquareAvg);
+                    double p_B = this.B + f64.NegativeDirectStep * g_B / (double.Sqrt(v_B + f64.EpsilonInside) + f64.EpsilonOutside);
 
                     // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
                     state.B.SquareAvg = v_B;
@@ -137,7 +162,7 @@ namespace Demo
                 }
             }
 
-            return __ApplyGradientsGeneral();
+            return false;
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -228,7 +253,8 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             __f64NoDecay = __f64.WithoutWeightDecay();
-            __plainStep = !clipping.ClipsNorm && __f64.IsPlain && __f64NoDecay.IsPlain && !options.BiasCorrection;
+            __f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);
+            __plainStep = !clipping.ClipsNorm && __f64.IsPlain && __f64NoDecay.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }
 
@@ -421,7 +447,7 @@ namespace Demo
         private void __ResetOptimizerState()
         {
             StepCount = 0;
-            __coefficientsStep = 0;   // the next update is the general one: its first step sets every state's start
+            __coefficientsStep = 0; __plainStep = false;   // the next update is the general one: its first step sets every state's start
             __optimizerState.W.Reset();
             __optimizerState.B = default;
         }

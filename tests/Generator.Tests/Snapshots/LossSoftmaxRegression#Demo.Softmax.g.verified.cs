@@ -18,12 +18,13 @@ namespace Demo
         public global::OptimizerGen.RmsProp Optimizer
         {
             get => __optimizer;
-            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+            set { __optimizer = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
         }
 
         private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
+        private global::OptimizerGen.RmsPropPlainCoefficients<float> __f32Plain;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -36,7 +37,13 @@ namespace Demo
         /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public bool SkipNonFiniteGradients { get; set; }
+        public bool SkipNonFiniteGradients
+        {
+            get => __skipNonFiniteGradients;
+            set { __skipNonFiniteGradients = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
+        }
+
+        private bool __skipNonFiniteGradients;
 
         /// <summary>
         /// How many threads the update of each large array parameter (at least 131 072 elements) may use: 1, the default,
@@ -63,7 +70,7 @@ namespace Demo
         public global::OptimizerGen.GradientClipping GradientClipping
         {
             get => __gradientClipping;
-            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+            set { __gradientClipping = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
         }
 
         private global::OptimizerGen.GradientClipping __gradientClipping;
@@ -92,10 +99,25 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Softmax");
+            // The concurrent-use guard's entry for the thread that used the model last (two plain stores, no atomic instruction),
+            // then the plain step, which cannot throw and needs no try; anything else goes out of line, guarded in full.
+            if (global::OptimizerGen.Runtime.ConcurrentUse.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStep())
+            {
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
+                return true;
+            }
+
+            return __ApplyGradientsGuarded(owner, stackMark);
+        }
+
+        // The general update inside the guard: entered here unless TryEnter got in already, and left even when the update throws.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGuarded(global::OptimizerGen.Runtime.ConcurrentUse.Owner? owner, nint stackMark)
+        {
+            owner ??= global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, stackMark, "Softmax");
             try
             {
-                return __ApplyGradients();
+                return __ApplyGradientsGeneral();
             }
             finally
             {
@@ -103,13 +125,17 @@ namespace Demo
             }
         }
 
-        // Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.
+        // Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private bool __ApplyGradients()
+        private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();
+
+        // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+        // behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update
+        // (the first step, an option, clipping, the non-finite guard, or an array to check).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private bool __TryPlainStep()
         {
-            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
-            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
-            if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)
+            if (this.__plainStep)
             {
                 Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
                 OptimizerStates state = __optimizerState;
@@ -118,7 +144,7 @@ namespace Demo
                 // otherwise the general update below checks each one and says what is wrong.
                 if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads) && state.B.IsReadyForPlainStep(this.B, grad.B, __updateThreads))
                 {
-                    ref readonly var f32 = ref __f32;
+                    ref readonly var f32 = ref __f32Plain;
 
                     // The step count, then each array's pass.
                     StepCount++;
@@ -133,7 +159,7 @@ namespace Demo
                 }
             }
 
-            return __ApplyGradientsGeneral();
+            return false;
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -193,7 +219,8 @@ namespace Demo
             ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
-            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && !options.BiasCorrection;
+            __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
+            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }
 
@@ -434,7 +461,7 @@ namespace Demo
         private void __ResetOptimizerState()
         {
             StepCount = 0;
-            __coefficientsStep = 0;   // the next update is the general one: its first step sets every state's start
+            __coefficientsStep = 0; __plainStep = false;   // the next update is the general one: its first step sets every state's start
             __optimizerState.W.Reset();
             __optimizerState.B.Reset();
         }

@@ -16,7 +16,7 @@ partial class Mixed
     public global::OptimizerGen.RmsProp Optimizer
     {
         get => __optimizer;
-        set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        set { __optimizer = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
     }
 
     private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
@@ -25,6 +25,8 @@ partial class Mixed
     private global::OptimizerGen.RmsPropCoefficients<float> __f32NoDecay;
     private global::OptimizerGen.RmsPropCoefficients<double> __f64;
     private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
+    private global::OptimizerGen.RmsPropPlainCoefficients<double> __f64Plain;
+    private global::OptimizerGen.RmsPropPlainCoefficients<float> __f32Plain;
     private bool __plainStep;
 
     /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -37,7 +39,13 @@ partial class Mixed
     /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-    public bool SkipNonFiniteGradients { get; set; }
+    public bool SkipNonFiniteGradients
+    {
+        get => __skipNonFiniteGradients;
+        set { __skipNonFiniteGradients = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
+    }
+
+    private bool __skipNonFiniteGradients;
 
     /// <summary>
     /// How many threads the update of each large array parameter (at least 131 072 elements) may use: 1, the default,
@@ -64,7 +72,7 @@ partial class Mixed
     public global::OptimizerGen.GradientClipping GradientClipping
     {
         get => __gradientClipping;
-        set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+        set { __gradientClipping = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
     }
 
     private global::OptimizerGen.GradientClipping __gradientClipping;
@@ -93,10 +101,25 @@ partial class Mixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
     public bool ApplyGradients()
     {
-        var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Mixed");
+        // The concurrent-use guard's entry for the thread that used the model last (two plain stores, no atomic instruction),
+        // then the plain step, which cannot throw and needs no try; anything else goes out of line, guarded in full.
+        if (global::OptimizerGen.Runtime.ConcurrentUse.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStep())
+        {
+            global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
+            return true;
+        }
+
+        return __ApplyGradientsGuarded(owner, stackMark);
+    }
+
+    // The general update inside the guard: entered here unless TryEnter got in already, and left even when the update throws.
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool __ApplyGradientsGuarded(global::OptimizerGen.Runtime.ConcurrentUse.Owner? owner, nint stackMark)
+    {
+        owner ??= global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, stackMark, "Mixed");
         try
         {
-            return __ApplyGradients();
+            return __ApplyGradientsGeneral();
         }
         finally
         {
@@ -104,13 +127,17 @@ partial class Mixed
         }
     }
 
-    // Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.
+    // Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private bool __ApplyGradients()
+    private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();
+
+    // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
+    // behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update
+    // (the first step, an option, clipping, the non-finite guard, or an array to check).
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool __TryPlainStep()
     {
-        // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
-        // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
-        if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)
+        if (this.__plainStep)
         {
             Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
             OptimizerStates state = __optimizerState;
@@ -119,20 +146,18 @@ partial class Mixed
             // otherwise the general update below checks each one and says what is wrong.
             if (state.Embedding.IsReadyForPlainStep(this.Embedding, grad.Embedding, __updateThreads) && state.Offsets.IsReadyForPlainStep(this.Offsets, grad.Offsets, __updateThreads))
             {
-                ref readonly var f32 = ref __f32;
-                ref readonly var f32NoDecay = ref __f32NoDecay;
-                ref readonly var f64 = ref __f64;
-                ref readonly var f64NoDecay = ref __f64NoDecay;
+                ref readonly var f64 = ref __f64Plain;
+                ref readonly var f32 = ref __f32Plain;
 
                 // Scale:  v ← ρ·v + (1−ρ)·g² ;  Scale ← Scale − lr·g / (√(v + ε_in) + ε_out)
                 double g_Scale = grad.Scale;
                 double v_Scale = double.FusedMultiplyAdd(f64.OneMinusDecay * g_Scale, g_Scale, f64.Decay * state.Scale.SquareAvg);
-                double p_Scale = this.Scale + (-f64.DirectStep * g_Scale) / (double.Sqrt(v_Scale + f64.EpsilonInside) + f64.EpsilonOutside);
+                double p_Scale = this.Scale + f64.NegativeDirectStep * g_Scale / (double.Sqrt(v_Scale + f64.EpsilonInside) + f64.EpsilonOutside);
 
                 // Temperature:  v ← ρ·v + (1−ρ)·g² ;  Temperature ← Temperature − lr·g / (√(v + ε_in) + ε_out)
                 float g_Temperature = grad.Temperature;
-                float v_Temperature = float.FusedMultiplyAdd(f32NoDecay.OneMinusDecay * g_Temperature, g_Temperature, f32NoDecay.Decay * state.Temperature.SquareAvg);
-                float p_Temperature = this.Temperature + (-f32NoDecay.DirectStep * g_Temperature) / (float.Sqrt(v_Temperature + f32NoDecay.EpsilonInside) + f32NoDecay.EpsilonOutside);
+                float v_Temperature = float.FusedMultiplyAdd(f32.OneMinusDecay * g_Temperature, g_Temperature, f32.Decay * state.Temperature.SquareAvg);
+                float p_Temperature = this.Temperature + f32.NegativeDirectStep * g_Temperature / (float.Sqrt(v_Temperature + f32.EpsilonInside) + f32.EpsilonOutside);
 
                 // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
                 state.Scale.SquareAvg = v_Scale;
@@ -147,13 +172,13 @@ partial class Mixed
                 state.Embedding.PlainStep(this.Embedding, grad.Embedding, in f32);
 
                 // Offsets (double[]):  v ← ρ·v + (1−ρ)·g² ;  Offsets ← Offsets − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                state.Offsets.PlainStep(this.Offsets, grad.Offsets, in f64NoDecay);
+                state.Offsets.PlainStep(this.Offsets, grad.Offsets, in f64);
 
                 return true;
             }
         }
 
-        return __ApplyGradientsGeneral();
+        return false;
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -297,7 +322,9 @@ partial class Mixed
         __f32NoDecay = __f32.WithoutWeightDecay();
         __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
         __f64NoDecay = __f64.WithoutWeightDecay();
-        __plainStep = !clipping.ClipsNorm && __f64.IsPlain && __f32.IsPlain && __f64NoDecay.IsPlain && __f32NoDecay.IsPlain && !options.BiasCorrection;
+        __f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);
+        __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
+        __plainStep = !clipping.ClipsNorm && __f64.IsPlain && __f32.IsPlain && __f64NoDecay.IsPlain && __f32NoDecay.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
         __coefficientsStep = step;
     }
 
@@ -322,7 +349,7 @@ partial class Mixed
     private void __ResetOptimizerState()
     {
         StepCount = 0;
-        __coefficientsStep = 0;   // the next update is the general one: its first step sets every state's start
+        __coefficientsStep = 0; __plainStep = false;   // the next update is the general one: its first step sets every state's start
         __optimizerState.Scale = default;
         __optimizerState.Embedding.Reset();
         __optimizerState.Offsets.Reset();

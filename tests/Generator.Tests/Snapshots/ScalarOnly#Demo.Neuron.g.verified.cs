@@ -18,12 +18,13 @@ namespace Demo
         public global::OptimizerGen.RmsProp Optimizer
         {
             get => __optimizer;
-            set { __optimizer = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+            set { __optimizer = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
         }
 
         private global::OptimizerGen.RmsProp __optimizer = new global::OptimizerGen.RmsProp();
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
+        private global::OptimizerGen.RmsPropPlainCoefficients<float> __f32Plain;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -36,7 +37,13 @@ namespace Demo
         /// <c>apply_if_finite</c>). Off by default: the check is one more read of every gradient.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
-        public bool SkipNonFiniteGradients { get; set; }
+        public bool SkipNonFiniteGradients
+        {
+            get => __skipNonFiniteGradients;
+            set { __skipNonFiniteGradients = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
+        }
+
+        private bool __skipNonFiniteGradients;
 
         /// <summary>
         /// Gradient clipping applied by every update, in the same pass: by value, by each parameter's norm or by the norm of all
@@ -48,7 +55,7 @@ namespace Demo
         public global::OptimizerGen.GradientClipping GradientClipping
         {
             get => __gradientClipping;
-            set { __gradientClipping = value; __coefficientsStep = 0; }   // the next update rebuilds its coefficients
+            set { __gradientClipping = value; __coefficientsStep = 0; __plainStep = false; }   // the next update rebuilds its coefficients
         }
 
         private global::OptimizerGen.GradientClipping __gradientClipping;
@@ -77,10 +84,25 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("OptimizerGen", "{version}")]
         public bool ApplyGradients()
         {
-            var owner = global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, "Neuron");
+            // The concurrent-use guard's entry for the thread that used the model last (two plain stores, no atomic instruction),
+            // then the plain step, which cannot throw and needs no try; anything else goes out of line, guarded in full.
+            if (global::OptimizerGen.Runtime.ConcurrentUse.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStep())
+            {
+                global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
+                return true;
+            }
+
+            return __ApplyGradientsGuarded(owner, stackMark);
+        }
+
+        // The general update inside the guard: entered here unless TryEnter got in already, and left even when the update throws.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __ApplyGradientsGuarded(global::OptimizerGen.Runtime.ConcurrentUse.Owner? owner, nint stackMark)
+        {
+            owner ??= global::OptimizerGen.Runtime.ConcurrentUse.Enter(ref this.__concurrentUse, stackMark, "Neuron");
             try
             {
-                return __ApplyGradients();
+                return __ApplyGradientsGeneral();
             }
             finally
             {
@@ -88,27 +110,31 @@ namespace Demo
             }
         }
 
-        // Inlined into its callers: the plain step runs inside the guarded member's frame, with no call of its own.
+        // Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private bool __ApplyGradients()
+        private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();
+
+        // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,
+        // behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update
+        // (the first step, an option, clipping, the non-finite guard, or an array to check).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private bool __TryPlainStep()
         {
-            // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic,
-            // behind one test of cached flags; anything else (the first step, an option, clipping, the non-finite guard) takes the general update.
-            if (this.__plainStep && this.__coefficientsStep != 0 && !this.SkipNonFiniteGradients)
+            if (this.__plainStep)
             {
                 Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
                 OptimizerStates state = __optimizerState;
-                ref readonly var f32 = ref __f32;
+                ref readonly var f32 = ref __f32Plain;
 
                 // W:  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out)
                 float g_W = grad.W;
                 float v_W = float.FusedMultiplyAdd(f32.OneMinusDecay * g_W, g_W, f32.Decay * state.W.SquareAvg);
-                float p_W = this.W + (-f32.DirectStep * g_W) / (float.Sqrt(v_W + f32.EpsilonInside) + f32.EpsilonOutside);
+                float p_W = this.W + f32.NegativeDirectStep * g_W / (float.Sqrt(v_W + f32.EpsilonInside) + f32.EpsilonOutside);
 
                 // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out)
                 float g_B = grad.B;
                 float v_B = float.FusedMultiplyAdd(f32.OneMinusDecay * g_B, g_B, f32.Decay * state.B.SquareAvg);
-                float p_B = this.B + (-f32.DirectStep * g_B) / (float.Sqrt(v_B + f32.EpsilonInside) + f32.EpsilonOutside);
+                float p_B = this.B + f32.NegativeDirectStep * g_B / (float.Sqrt(v_B + f32.EpsilonInside) + f32.EpsilonOutside);
 
                 // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
                 state.W.SquareAvg = v_W;
@@ -122,7 +148,7 @@ namespace Demo
                 return true;
             }
 
-            return __ApplyGradientsGeneral();
+            return false;
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -241,7 +267,8 @@ namespace Demo
             ref readonly global::OptimizerGen.GradientClipping clipping = ref __gradientClipping;
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
-            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && !options.BiasCorrection;
+            __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
+            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }
 
@@ -266,7 +293,7 @@ namespace Demo
         private void __ResetOptimizerState()
         {
             StepCount = 0;
-            __coefficientsStep = 0;   // the next update is the general one: its first step sets every state's start
+            __coefficientsStep = 0; __plainStep = false;   // the next update is the general one: its first step sets every state's start
             __optimizerState.W = default;
             __optimizerState.B = default;
         }

@@ -153,13 +153,15 @@ internal static class KernelHarness
             {
                 // Every other step through TryPlainStep, the one-array models' single call: the same loop, inlined.
                 Assert.True(state.IsReadyForPlainStep(p, g, threads: 1), info.ToString());
+                var plain = RmsPropPlainCoefficients<T>.From(c);
+                Assert.True(plain.IsPlain, info.ToString());
                 if (t % 2 == 0)
                 {
-                    state.PlainStep(p, g, c);
+                    state.PlainStep(p, g, plain);
                 }
                 else
                 {
-                    Assert.True(state.TryPlainStep(p, g, c, threads: 1), info.ToString());
+                    Assert.True(state.TryPlainStep(p, g, plain, threads: 1), info.ToString());
                 }
             }
 

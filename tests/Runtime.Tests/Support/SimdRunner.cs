@@ -53,8 +53,16 @@ internal static class SimdRunner
     /// Runs the plain step's loop (<c>RmsPropPlainKernel.Run</c>: both ε terms, no term selection) at
     /// <paramref name="width"/> from <paramref name="start"/>; the coefficients must be plain.
     /// </summary>
-    public static nuint RunPlain<T>(Width width, in RmsPropKernel.Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
-        where T : unmanaged, IFloatingPointIeee754<T> => width switch
+    public static nuint RunPlain<T>(Width width, in RmsPropKernel.Streams<T> s, in RmsPropCoefficients<T> coefficients, nuint start)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var c = RmsPropPlainCoefficients<T>.From(coefficients);
+        if (!c.IsPlain)
+        {
+            throw new ArgumentException("The plain loop runs only with plain coefficients.", nameof(coefficients));
+        }
+
+        return width switch
         {
             Width.Simd512 => RmsPropPlainKernel.Run<T, Simd512<T>, Vector512<T>>(ref s.Parameter, ref s.Gradient, ref s.SquareAvg, s.Length, c, start),
             Width.Simd256 => RmsPropPlainKernel.Run<T, Simd256<T>, Vector256<T>>(ref s.Parameter, ref s.Gradient, ref s.SquareAvg, s.Length, c, start),
@@ -62,6 +70,7 @@ internal static class SimdRunner
             Width.Scalar => RmsPropPlainKernel.Run<T, SimdScalar<T>, T>(ref s.Parameter, ref s.Gradient, ref s.SquareAvg, s.Length, c, start),
             _ => throw new ArgumentOutOfRangeException(nameof(width)),
         };
+    }
 
     /// <summary>The loop variant for the buffers and coupled decay in use (the same selection <c>RmsPropKernel.Update</c> makes).</summary>
     private static nuint RunVariant<T, TSimd, TVector>(in RmsPropKernel.Streams<T> s, in RmsPropCoefficients<T> c, nuint start)
