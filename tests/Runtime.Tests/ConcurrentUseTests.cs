@@ -59,6 +59,40 @@ public class ConcurrentUseTests
     private static void CallDeeper(Model model, int work) => Call(model, work);
 
     /// <summary>
+    /// <see cref="ConcurrentUse.TryEnter"/>, the fast entry alone that <c>ApplyGradients</c>' plain step runs without a
+    /// <c>try</c>: it gets in only for the owner, outside a call; otherwise it returns false and leaves the guard as it was,
+    /// and the slow entry, given the same stack mark, finishes the job.
+    /// </summary>
+    [Fact]
+    public void TryEnter_gets_in_only_on_the_owners_fast_path_and_otherwise_changes_nothing()
+    {
+        var model = new Model();
+        Assert.False(ConcurrentUse.TryEnter(ref model.Guard, out var none, out nint mark));   // nobody owns it yet
+        Assert.Null(none);
+        Assert.Null(model.Guard.Owner);
+
+        var first = ConcurrentUse.Enter(ref model.Guard, mark, "Model");
+        Assert.Same(first, model.Guard.Owner);
+        Assert.False(ConcurrentUse.TryEnter(ref model.Guard, out _, out _));   // inside a call
+        Assert.Equal(1, first.InCall);
+        ConcurrentUse.Exit(first);
+
+        Assert.True(ConcurrentUse.TryEnter(ref model.Guard, out var again, out _));   // the owner, outside a call
+        Assert.Same(first, again);
+        Assert.Equal(1, first.InCall);
+        Assert.False(ConcurrentUse.TryEnter(ref model.Guard, out _, out _));   // and not again from inside it
+        ConcurrentUse.Exit(again);
+        Assert.Equal(0, first.InCall);
+
+        // Another thread is not the owner: false, and no takeover has begun.
+        Assert.False(OnAnotherThread(() => ConcurrentUse.TryEnter(ref model.Guard, out _, out _)));
+        Assert.Same(first, model.Guard.Owner);
+        Assert.Equal(0, first.InCall);
+        Assert.Equal(0, model.Guard.TakingOver);
+        Assert.Equal(0, model.Guard.HandOvers);
+    }
+
+    /// <summary>
     /// Two threads call at once, a quarter of the calls one frame deeper (the owner's middle path), for 100 000 calls each.
     /// Biased: the guard kept from turning shared, so every overlap meets the asymmetric protocol. Shared: the guard one
     /// hand-over short of <see cref="ConcurrentUse.SharedAfter"/>, so it turns shared at the run's first completed hand-over
