@@ -178,6 +178,118 @@ public sealed partial class PlainStepTests
         private static extern ref bool PlainStep(OneArray model);
     }
 
+    /// <summary>
+    /// Every field excluded from weight decay, of both types, with two arrays: under weight decay the plain step is on (the
+    /// decay applies to no field) and must read the coefficients without it.
+    /// </summary>
+    [Optimize(typeof(RmsProp))]
+    public partial class AllExcluded : ITwin
+    {
+        [Param, ExcludeFromWeightDecay] public float W = 0.5f;
+        [Param, ExcludeFromWeightDecay] public double B = -0.25;
+        [Param, ExcludeFromWeightDecay] public float[] A = Array.ConvertAll(new float[37], _ => 0.3f);
+        [Param, ExcludeFromWeightDecay] public double[] D = new double[] { 0.1, -0.2, 0.3, -0.4, 0.5 };
+
+        public bool IsOnPlainStep => PlainStep(this);
+
+        public void SetGradients(int step, bool nan)
+        {
+            Grad.W = nan ? float.NaN : 0.01f * MathF.Sin(step * 7);
+            Grad.B = 0.02 * Math.Cos(step * 3);
+            for (int i = 0; i < Grad.A.Length; i++) Grad.A[i] = -0.015f * MathF.Sin((step * 5) + i);
+            for (int i = 0; i < Grad.D.Length; i++) Grad.D[i] = 0.01 * Math.Cos((step * 2) + i);
+        }
+
+        public void AssertSameBits(ITwin other, string when)
+        {
+            var general = (AllExcluded)other;
+            Assert.True(BitConverter.SingleToInt32Bits(W) == BitConverter.SingleToInt32Bits(general.W), $"W {when}: {W:R} vs {general.W:R}");
+            Assert.True(BitConverter.DoubleToInt64Bits(B) == BitConverter.DoubleToInt64Bits(general.B), $"B {when}: {B:R} vs {general.B:R}");
+            Assert.Equal(general.A, A);
+            Assert.Equal(general.D, D);
+            Assert.Equal(general.OptimizerState.W, OptimizerState.W);
+            Assert.Equal(general.OptimizerState.A.SquareAvg, OptimizerState.A.SquareAvg);
+            Assert.All(Grad.A, g => Assert.Equal(0f, g));
+        }
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "__plainStep")]
+        private static extern ref bool PlainStep(AllExcluded model);
+    }
+
+    /// <summary>One array and a scalar, both excluded from weight decay: the one-array form of the same.</summary>
+    [Optimize(typeof(RmsProp))]
+    public partial class OneExcludedArray : ITwin
+    {
+        [Param, ExcludeFromWeightDecay] public float[] A = Array.ConvertAll(new float[37], _ => 0.3f);
+        [Param, ExcludeFromWeightDecay] public float S = 0.75f;
+
+        public bool IsOnPlainStep => PlainStep(this);
+
+        public void SetGradients(int step, bool nan)
+        {
+            for (int i = 0; i < Grad.A.Length; i++) Grad.A[i] = nan && i == 36 ? float.NaN : -0.015f * MathF.Sin((step * 5) + i);
+            Grad.S = 0.005f * step;
+        }
+
+        public void AssertSameBits(ITwin other, string when)
+        {
+            var general = (OneExcludedArray)other;
+            Assert.Equal(general.A, A);
+            Assert.True(BitConverter.SingleToInt32Bits(S) == BitConverter.SingleToInt32Bits(general.S), $"S {when}: {S:R} vs {general.S:R}");
+            Assert.Equal(general.OptimizerState.A.SquareAvg, OptimizerState.A.SquareAvg);
+            Assert.Equal(general.OptimizerState.S, OptimizerState.S);
+        }
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "__plainStep")]
+        private static extern ref bool PlainStep(OneExcludedArray model);
+    }
+
+    /// <summary>Scalar fields only, all excluded from weight decay: the straight-line form of the same.</summary>
+    [Optimize(typeof(RmsProp))]
+    public partial class ExcludedScalars : ITwin
+    {
+        [Param, ExcludeFromWeightDecay] public float W = 0.5f;
+        [Param, ExcludeFromWeightDecay] public float B = -0.25f;
+
+        public bool IsOnPlainStep => PlainStep(this);
+
+        public void SetGradients(int step, bool nan)
+        {
+            Grad.W = nan ? float.NaN : 0.01f * MathF.Sin(step * 7);
+            Grad.B = 0.02f * MathF.Cos(step * 3);
+        }
+
+        public void AssertSameBits(ITwin other, string when)
+        {
+            var general = (ExcludedScalars)other;
+            Assert.True(BitConverter.SingleToInt32Bits(W) == BitConverter.SingleToInt32Bits(general.W), $"W {when}: {W:R} vs {general.W:R}");
+            Assert.True(BitConverter.SingleToInt32Bits(B) == BitConverter.SingleToInt32Bits(general.B), $"B {when}: {B:R} vs {general.B:R}");
+            Assert.Equal(general.OptimizerState.W, OptimizerState.W);
+            Assert.Equal(general.OptimizerState.B, OptimizerState.B);
+        }
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "__plainStep")]
+        private static extern ref bool PlainStep(ExcludedScalars model);
+    }
+
+    [Fact]
+    public void Fields_all_without_weight_decay_take_the_plain_step_under_weight_decay_with_the_general_updates_bits()
+    {
+        foreach ((ITwin plain, ITwin general) in new (ITwin, ITwin)[] { (new ExcludedScalars(), new ExcludedScalars()), (new AllExcluded(), new AllExcluded()), (new OneExcludedArray(), new OneExcludedArray()) })
+        {
+            int step = 1;
+            plain.Optimizer = general.Optimizer = RmsProp.PyTorch with { WeightDecay = 0.1 };
+            Run(plain, general, ref step, 6, "coupled weight decay, every field excluded");
+            Assert.True(plain.IsOnPlainStep);
+            plain.Optimizer = general.Optimizer = RmsProp.Keras with { WeightDecay = 0.01, DecoupledWeightDecay = true };
+            Run(plain, general, ref step, 6, "decoupled weight decay, every field excluded");
+            Assert.True(plain.IsOnPlainStep);
+            plain.ResetOptimizerState();   // the guard let go after every step
+            general.ResetOptimizerState();
+            Run(plain, general, ref step, 3, "after a reset");
+        }
+    }
+
     private static void AssertSame(ITwin plain, ITwin general, string when)
     {
         plain.AssertSameBits(general, when);

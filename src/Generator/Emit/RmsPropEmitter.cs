@@ -181,20 +181,31 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             foreach (ElementType element in PlainElements(model))
             {
                 string t = Names.Keyword(element);
-                yield return ($"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>", PlainField(element), $"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>.From({CacheField(element, false)})");
+                yield return ($"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>", PlainField(element), $"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>.From({PlainSource(model, element)})");
             }
 
-            var plain = model.Fields.Select(f => CoefficientsField(f) + ".IsPlain").Distinct();   // in field order: the same text on every run
+            // Every cache a field uses is plain, and so is every set of plain coefficients the step reads (which PlainStep
+            // checks and would otherwise throw for, with no try around the plain step).
+            var plain = model.Fields.Select(f => CoefficientsField(f) + ".IsPlain")
+                .Concat(PlainElements(model).Select(e => PlainField(e) + ".IsPlain"))
+                .Distinct();   // in field order: the same text on every run
             yield return ("bool", PlainStepField, $"!{ClippingEmitter.Local}.ClipsNorm && {string.Join(" && ", plain)} && !options.BiasCorrection && !this.SkipNonFiniteGradients");
         }
     }
 
     /// <summary>
-    /// The element types of <paramref name="model"/>'s fields, in field order: each has one set of plain coefficients, also
-    /// for its fields without weight decay (plain coefficients have none to leave out).
+    /// The element types of <paramref name="model"/>'s fields, in field order: each has one set of plain coefficients, for
+    /// its fields with weight decay and without alike (when both kinds are plain, their coefficients are the same).
     /// </summary>
     private static System.Collections.Generic.IEnumerable<ElementType> PlainElements(OptimizedClass model) =>
         model.Fields.Select(f => f.Element).Distinct();
+
+    /// <summary>
+    /// The cache <paramref name="element"/>'s plain coefficients are made from: the one without weight decay when every field
+    /// of that type is excluded from it — under weight decay only that one is plain, and it is what those fields use.
+    /// </summary>
+    private static string PlainSource(OptimizedClass model, ElementType element) =>
+        CacheField(element, model.Fields.Where(f => f.Element == element).All(f => f.ExcludeFromWeightDecay));
 
     /// <summary>The field caching the plain coefficients of <paramref name="element"/> (<c>RmsPropPlainCoefficients</c>).</summary>
     private static string PlainField(ElementType element) => CacheField(element, false) + "Plain";
