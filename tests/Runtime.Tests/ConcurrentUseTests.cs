@@ -93,6 +93,34 @@ public class ConcurrentUseTests
     }
 
     /// <summary>
+    /// The owner's window: a stack mark within 512 bytes either side of the one recorded passes, farther does not (the
+    /// owner keeps the window's low end, the mark less 512). The same call site's mark moves by a few bytes between calls
+    /// (TryEnter's code may be recompiled by the tiered JIT in between), so the edges are tested 32 bytes in and out.
+    /// </summary>
+    [Fact]
+    public void The_owners_window_is_512_bytes_either_side_of_its_recorded_mark()
+    {
+        var model = new Model();
+        ConcurrentUse.TryEnter(ref model.Guard, out _, out nint mark);
+        var owner = ConcurrentUse.Enter(ref model.Guard, mark, "Model");
+        ConcurrentUse.Exit(owner);
+
+        // Move the recorded mark instead of the stack: this frame's mark then lies about that far from it.
+        foreach ((nint offset, bool inside) in new (nint, bool)[] { (0, true), (480, true), (-480, true), (544, false), (-544, false), (4096, false) })
+        {
+            owner.StackLow = mark + offset - 512;
+            bool entered = ConcurrentUse.TryEnter(ref model.Guard, out var got, out _);
+            Assert.True(inside == entered, $"a mark {offset} bytes from the recorded one: entered {entered}");
+            if (entered)
+            {
+                ConcurrentUse.Exit(got!);
+            }
+
+            Assert.Equal(0, owner.InCall);
+        }
+    }
+
+    /// <summary>
     /// Two threads call at once, a quarter of the calls one frame deeper (the owner's middle path), for 100 000 calls each.
     /// Biased: the guard kept from turning shared, so every overlap meets the asymmetric protocol. Shared: the guard one
     /// hand-over short of <see cref="ConcurrentUse.SharedAfter"/>, so it turns shared at the run's first completed hand-over

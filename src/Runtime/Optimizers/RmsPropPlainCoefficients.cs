@@ -32,7 +32,10 @@ public readonly struct RmsPropPlainCoefficients<T>
     /// <summary>True when made by <see cref="From"/> from plain coefficients; false for the default value.</summary>
     public bool IsPlain { get; }
 
-    /// <summary>The coefficients these were made from (the general update's, for a step the plain one cannot take).</summary>
+    /// <summary>
+    /// The coefficients these were made from (the general update's, for a step the plain one cannot take); all zero for the
+    /// default value, which was made from none.
+    /// </summary>
     public RmsPropCoefficients<T> Coefficients => _coefficients;
 
     /// <summary>ρ.</summary>
