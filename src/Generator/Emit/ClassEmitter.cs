@@ -184,24 +184,19 @@ internal static class ClassEmitter
             : arrays.Count > 0 ? $"{badArrays}or {badNorm}" : badNorm;
         writer.Line($"/// <exception cref=\"global::System.InvalidOperationException\">{char.ToUpperInvariant(causes[0])}{causes.Substring(1)}. Nothing was changed.</exception>");
         writer.Line(GeneratedCode);
-        string general = "__ApplyGradients";
-        if (!optimizer.HasPlainStep(model))
+        if (optimizer.HasPlainStep(model) && model.DetectConcurrentUse)
         {
-            EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
-            writer.Line();
+            EmitGuardedPlainApplyGradients(writer, model);
         }
         else
         {
-            if (model.DetectConcurrentUse)
-            {
-                EmitGuardedPlainApplyGradients(writer, model);
-            }
-            else
-            {
-                EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
-            }
+            EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
+        }
 
-            writer.Line();
+        writer.Line();
+        string general = "__ApplyGradients";
+        if (optimizer.HasPlainStep(model))
+        {
             writer.Line("// Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.");
             writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             writer.Line("private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();");

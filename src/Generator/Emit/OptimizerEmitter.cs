@@ -227,9 +227,6 @@ internal abstract class OptimizerEmitter
     /// <summary>The local that holds this step's coefficients for <paramref name="field"/>.</summary>
     public string CoefficientsLocal(ParamField field) => Local(field.Element, field.ExcludeFromWeightDecay);
 
-    /// <summary>The field that caches the coefficients for <paramref name="field"/> between steps.</summary>
-    protected static string CoefficientsField(ParamField field) => CacheField(field.Element, field.ExcludeFromWeightDecay);
-
     /// <summary>
     /// Writes <paramref name="call"/> (a statement with <c>{0}</c> where the coefficients go) twice: with the coefficients for
     /// <paramref name="field"/> and its gradient-clipping factor folded in while a norm limit is set (<see cref="ClippingEmitter"/>;

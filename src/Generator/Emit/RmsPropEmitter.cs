@@ -184,11 +184,9 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
                 yield return ($"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>", PlainField(element), $"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>.From({PlainSource(model, element)})");
             }
 
-            // Every cache a field uses is plain, and so is every set of plain coefficients the step reads (which PlainStep
-            // checks and would otherwise throw for, with no try around the plain step).
-            var plain = model.Fields.Select(f => CoefficientsField(f) + ".IsPlain")
-                .Concat(PlainElements(model).Select(e => PlainField(e) + ".IsPlain"))
-                .Distinct();   // in field order: the same text on every run
+            // Every set of plain coefficients the step reads was made from plain ones, and so every cache a field uses is plain
+            // (PlainSource). PlainStep checks them and would otherwise throw, with no try around the plain step.
+            var plain = PlainElements(model).Select(e => PlainField(e) + ".IsPlain");   // in field order: the same text on every run
             yield return ("bool", PlainStepField, $"!{ClippingEmitter.Local}.ClipsNorm && {string.Join(" && ", plain)} && !options.BiasCorrection && !this.SkipNonFiniteGradients");
         }
     }

@@ -223,7 +223,7 @@ namespace Demo
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f32NoDecay = __f32.WithoutWeightDecay();
             __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
-            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f32NoDecay.IsPlain && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
+            __plainStep = !clipping.ClipsNorm && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }
 

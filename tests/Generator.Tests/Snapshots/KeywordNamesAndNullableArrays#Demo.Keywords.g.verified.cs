@@ -274,7 +274,7 @@ namespace Demo
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
             __f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);
-            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f64.IsPlain && __f32Plain.IsPlain && __f64Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
+            __plainStep = !clipping.ClipsNorm && __f32Plain.IsPlain && __f64Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }
 

@@ -254,7 +254,7 @@ namespace Demo
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             __f64NoDecay = __f64.WithoutWeightDecay();
             __f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);
-            __plainStep = !clipping.ClipsNorm && __f64.IsPlain && __f64NoDecay.IsPlain && __f64Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
+            __plainStep = !clipping.ClipsNorm && __f64Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }
 

@@ -220,7 +220,7 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
-            __plainStep = !clipping.ClipsNorm && __f32.IsPlain && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
+            __plainStep = !clipping.ClipsNorm && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }
 

@@ -324,7 +324,7 @@ partial class Mixed
         __f64NoDecay = __f64.WithoutWeightDecay();
         __f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);
         __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
-        __plainStep = !clipping.ClipsNorm && __f64.IsPlain && __f32.IsPlain && __f64NoDecay.IsPlain && __f32NoDecay.IsPlain && __f64Plain.IsPlain && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
+        __plainStep = !clipping.ClipsNorm && __f64Plain.IsPlain && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
         __coefficientsStep = step;
     }
 
