@@ -7,7 +7,7 @@ speed relative to the hand-written loop (t_hand / t), the fraction of the stream
 the speed-up over TorchSharp with 1 and 2 threads (t_torch / t). Then, from *FamilySweep-report.csv, the same for
 each family optimizer (ns/step, GB/s, allocated, vs hand-written, × faster than TorchSharp), and from
 *UserRuleSweep-report.csv each user rule against its built-in (t_built-in / t_user);
-*GuardSweep-report.csv the update at N = 2 and 64 with and without the concurrent-use guard.
+*GuardSweepScalars-report.csv, *GuardSweepArray-report.csv: the update at N = 2 and 64 with and without the concurrent-use guard.
 """
 import csv
 import glob
@@ -111,14 +111,17 @@ def main(folder):
             torch = f"{t['TorchSharp1'] / t[m]:,.1f}" if "TorchSharp1" in t and m != "TorchSharp1" else ""
             print(f"| {kind} | {n:,} | {m} | {t[m]:,.1f} | {gbs:.1f} | {family[(case, m)].get('Allocated', '-')} | {hand} | {torch} |")
 
-    guard = load(folder, "GuardSweep", key=lambda row, _: int(row["N"]))
+    # One class per size; several launches, each with its own placement: the median over all of them (not the mean, which
+    # a launch in the host's slow mode drags).
+    guard = load(folder, "GuardSweepScalars", key=lambda row, _: 2)
+    guard.update(load(folder, "GuardSweepArray", key=lambda row, _: 64))
     if guard:
         print()
         print("| N | hand-written ns | generated ns | without the guard ns | generated vs hand-written | without the guard vs hand-written |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in sorted({n for n, _ in guard}):
             if all((n, m) in guard for m in ("HandWritten", "Guarded", "Unguarded")):
-                h, g, u = (ns(guard[(n, m)]["Mean"]) for m in ("HandWritten", "Guarded", "Unguarded"))
+                h, g, u = (ns(guard[(n, m)]["Median"]) for m in ("HandWritten", "Guarded", "Unguarded"))
                 print(f"| {n} | {h:.2f} | {g:.2f} | {u:.2f} | {h / g:.2f} | {h / u:.2f} |")
 
     rules = load(folder, "UserRuleSweep")

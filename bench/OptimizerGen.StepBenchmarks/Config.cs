@@ -33,13 +33,18 @@ public sealed class StepConfig : ManualConfig
 /// The sweep's short job: one launch, 3 warm-up and 8 measured iterations of ~60 ms (the whole suite must run in under
 /// 10 minutes on 2 cores), tier-0 avoided as in <see cref="StepConfig"/>, the memory diagnoser, the GB/s column.
 /// </summary>
-public sealed class SweepConfig : ManualConfig
+public class SweepConfig : ManualConfig
 {
     public SweepConfig()
+        : this(launches: 1)
+    {
+    }
+
+    private protected SweepConfig(int launches)
     {
         AddJob(Job.Default
             .WithId("Sweep")
-            .WithLaunchCount(1)
+            .WithLaunchCount(launches)
             .WithWarmupCount(3)
             .WithIterationCount(8)
             .WithIterationTime(TimeInterval.FromMilliseconds(60))
@@ -49,5 +54,17 @@ public sealed class SweepConfig : ManualConfig
         AddColumn(StatisticColumn.Median, new SweepBandwidthColumn());
         WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(30)); // "float Centered N=16777216" in full
         HideColumns(Column.Error, Column.RatioSD, Column.AllocRatio);
+    }
+}
+
+/// <summary>
+/// <see cref="SweepConfig"/> with 5 launches: each <see cref="GuardSweep"/> process draws its own placement, and the result
+/// (the median over every launch's iterations) is then the median over 5 draws.
+/// </summary>
+public sealed class GuardSweepConfig : SweepConfig
+{
+    public GuardSweepConfig()
+        : base(launches: 5)
+    {
     }
 }

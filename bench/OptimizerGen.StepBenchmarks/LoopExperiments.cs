@@ -140,11 +140,22 @@ internal static unsafe class LoopExperiments
     /// </summary>
     public static void GuardSweepInterleaved(int n)
     {
-        var sweep = new GuardSweep { N = n };
-        sweep.Setup();
+        Action[] variants;
+        if (n == 2)
+        {
+            var scalars = new GuardSweepScalars();
+            scalars.Setup();
+            variants = [scalars.HandWritten, scalars.Guarded, scalars.Unguarded];
+        }
+        else
+        {
+            var array = new GuardSweepArray();
+            array.Setup();
+            variants = [array.HandWritten, array.Guarded, array.Unguarded];
+        }
+
         // Each variant is one delegate call of the same shape (void, as in GuardSweep): wrapping two of the three in lambdas (an
         // extra call each) moved the ratios by up to 0.3 when tried.
-        Action[] variants = [sweep.HandWritten, sweep.Guarded, sweep.Unguarded];
         const int rounds = 200;
         var samples = variants.Select(_ => new double[rounds]).ToArray();
         for (int r = -50; r < rounds; r++)
