@@ -111,13 +111,13 @@ def main(folder):
             torch = f"{t['TorchSharp1'] / t[m]:,.1f}" if "TorchSharp1" in t and m != "TorchSharp1" else ""
             print(f"| {kind} | {n:,} | {m} | {t[m]:,.1f} | {gbs:.1f} | {family[(case, m)].get('Allocated', '-')} | {hand} | {torch} |")
 
-    # One class per size; several launches, each with its own placement: the median over all of them (not the mean, which
-    # a launch in the host's slow mode drags).
+    # One class per size; several launches, each with its own placement: the median over all their iterations (the mean
+    # follows any slow launch; the median holds while fewer than half of them are slow).
     guard = load(folder, "GuardSweepScalars", key=lambda row, _: 2)
     guard.update(load(folder, "GuardSweepArray", key=lambda row, _: 64))
     if guard:
         print()
-        print("| N | hand-written ns | generated ns | without the guard ns | generated vs hand-written | without the guard vs hand-written |")
+        print("| N | hand-written ns (median) | generated ns (median) | without the guard ns (median) | generated vs hand-written | without the guard vs hand-written |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in sorted({n for n, _ in guard}):
             if all((n, m) in guard for m in ("HandWritten", "Guarded", "Unguarded")):

@@ -8,7 +8,7 @@ using Perfolizer.Horology;
 namespace OptimizerGen.StepBenchmarks;
 
 /// <summary>
-/// One launch per benchmark, 3 warm-up and 10 measured iterations of ~100 ms (the whole suite runs in under 10 minutes), with the memory diagnoser.
+/// One launch per benchmark, 3 warm-up and 10 measured iterations of ~100 ms (with the sweeps' short jobs, the suite took 9–11 minutes: bench/README.md), with the memory diagnoser.
 /// <c>DOTNET_TC_CallCountingDelayMs=0</c> makes tiered compilation promote hot methods at once, so no measured
 /// iteration runs tier-0 code (see shared/TOOLCHAIN.md).
 /// </summary>
@@ -30,7 +30,7 @@ public sealed class StepConfig : ManualConfig
 }
 
 /// <summary>
-/// The sweep's short job: one launch, 3 warm-up and 8 measured iterations of ~60 ms (the whole suite must run in under
+/// The sweep's short job: one launch, 3 warm-up and 8 measured iterations of ~60 ms (the suite should run in about
 /// 10 minutes on 2 cores), tier-0 avoided as in <see cref="StepConfig"/>, the memory diagnoser, the GB/s column.
 /// </summary>
 public class SweepConfig : ManualConfig

@@ -23,7 +23,8 @@ namespace OptimizerGen.StepBenchmarks;
 /// <para>
 /// Where the rest sits. The same code runs at different speeds depending on where its objects and its machine code land:
 /// at N = 64, 16 placements drawn in one process put the guarded update at 0.63–1.08 of the unguarded one, interleaved
-/// (docs/benchmarks.md, "Run 13"), and a BenchmarkDotNet process otherwise lands the same way in every launch. So each
+/// (docs/benchmarks.md, "Run 13"), and a BenchmarkDotNet process otherwise puts its objects at the same offsets in every
+/// launch (the heap's layout is deterministic: the same low 12 address bits in three processes). So each
 /// process draws its own placement (<see cref="Placement"/>): a random number of bytes allocated between the models and the
 /// hand-written loop's arrays, and a random amount of optimized code compiled before theirs. One launch is one draw; the
 /// suite runs 5 (<see cref="GuardSweepConfig"/>) and reports the median.
@@ -232,7 +233,7 @@ public class GuardSweepArray : GuardSweep
 }
 
 /// <summary>
-/// One process's random placement for <see cref="GuardSweep"/>: gaps of 0–504 bytes (in steps of 8) between the objects
+/// One process's random placement for <see cref="GuardSweep"/>: gaps of 24–528 bytes (a byte array of 0–504, in steps of 8) between the objects
 /// allocated after it, and 0–31 small methods compiled fully optimized first, so that the code compiled after them starts
 /// elsewhere. What a BenchmarkDotNet process would otherwise fix the same way in every launch.
 /// </summary>
@@ -251,7 +252,7 @@ internal sealed class Placement
         Gap();
     }
 
-    /// <summary>Allocates a gap of 0–504 bytes (kept alive), so the next object starts elsewhere.</summary>
+    /// <summary>Allocates a gap of 24–528 bytes (a kept-alive byte array of 0–504), so the next object starts elsewhere.</summary>
     public void Gap()
     {
         int bytes = 8 * _random.Next(64);
@@ -259,7 +260,7 @@ internal sealed class Placement
         _keep.Add(new byte[bytes]);
     }
 
-    /// <summary>A gap, then <paramref name="value"/> (allocated by the caller just before).</summary>
+    /// <summary><paramref name="value"/> (allocated by the caller just before), then a gap after it.</summary>
     public T Gap<T>(T value)
     {
         Gap();

@@ -135,11 +135,16 @@ internal static unsafe class LoopExperiments
     /// <summary>
     /// <see cref="GuardSweep"/>'s own benchmark methods (the gradient refilled every 256 calls, as there) timed round by round
     /// in one process (one N per process, as in BenchmarkDotNet, so the JIT's profile of each method sees one model):
-    /// the placement of the arrays and of the code is then the same for all three, which BenchmarkDotNet's process per
-    /// benchmark does not hold (docs/benchmarks.md, run 9). Median ns per call over 200 samples of 65 536 calls.
+    /// the three then share one draw of placement (<see cref="OptimizerGen.StepBenchmarks.Placement"/>), where BenchmarkDotNet gives each benchmark
+    /// process its own (docs/benchmarks.md, runs 9 and 13). Median ns per call over 200 samples of 65 536 calls.
     /// </summary>
     public static void GuardSweepInterleaved(int n)
     {
+        if (n is not (2 or 64))
+        {
+            throw new ArgumentOutOfRangeException(nameof(n), n, "GuardSweep has N = 2 (GuardSweepScalars) and N = 64 (GuardSweepArray).");
+        }
+
         Action[] variants;
         if (n == 2)
         {
