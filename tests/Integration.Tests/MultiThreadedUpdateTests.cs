@@ -15,6 +15,13 @@ public partial class MultiThreadedUpdateTests
         [Param] public float S;
     }
 
+    /// <summary>A family optimizer: its threaded update runs through the element-wise rule's state (UpdateState), not RmsPropState.</summary>
+    [Optimize(typeof(Adam))]
+    public partial class LargeAdamModel
+    {
+        [Param] public float[] W = new float[3 * 65_536 + 77];
+    }
+
     private static LargeModel Make(int threads)
     {
         var model = new LargeModel
@@ -70,6 +77,38 @@ public partial class MultiThreadedUpdateTests
         Assert.True(single.OptimizerState.W.MomentumBuffer.AsSpan().SequenceEqual(multi.OptimizerState.W.MomentumBuffer), "b differs");
         Assert.True(single.OptimizerState.D.GradAvg.AsSpan().SequenceEqual(multi.OptimizerState.D.GradAvg), "m differs");
         Assert.Equal(single.S, multi.S);
+        Assert.All(multi.Grad.W, g => Assert.Equal(0f, g));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void Threads_give_bit_identical_results_for_a_family_optimizer(int threads)
+    {
+        // AMSGrad and weight decay: all three state slots in use, and each element's arithmetic depends on the step.
+        var options = new Adam { AmsGrad = true, WeightDecay = 0.01, LearningRate = 0.01 };
+        LargeAdamModel single = new() { Optimizer = options }, multi = new() { Optimizer = options, UpdateThreads = threads };
+        for (int i = 0; i < single.W.Length; i++)
+        {
+            single.W[i] = multi.W[i] = MathF.Sin(i);
+        }
+
+        for (int step = 1; step <= 4; step++)
+        {
+            for (int i = 0; i < single.W.Length; i++)
+            {
+                single.Grad.W[i] = multi.Grad.W[i] = MathF.Cos((i * 0.29f) - step);
+            }
+
+            single.ApplyGradients();
+            multi.ApplyGradients();
+        }
+
+        Assert.NotEqual(MathF.Sin(5), single.W[5]);   // the steps moved W
+        Assert.True(single.W.AsSpan().SequenceEqual(multi.W), "W differs");
+        Assert.True(single.OptimizerState.W.Buffer0.AsSpan().SequenceEqual(multi.OptimizerState.W.Buffer0), "slot 0 differs");
+        Assert.True(single.OptimizerState.W.Buffer1.AsSpan().SequenceEqual(multi.OptimizerState.W.Buffer1), "slot 1 differs");
+        Assert.True(single.OptimizerState.W.Buffer2.AsSpan().SequenceEqual(multi.OptimizerState.W.Buffer2), "slot 2 differs");
         Assert.All(multi.Grad.W, g => Assert.Equal(0f, g));
     }
 

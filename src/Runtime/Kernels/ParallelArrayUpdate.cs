@@ -3,8 +3,9 @@ using System;
 namespace OptimizerGen.Kernels;
 
 /// <summary>
-/// The chunks of one multi-threaded update of an array parameter (allocated once per state): chunk boundaries are
-/// whole multiples of 64 elements, so every element goes through exactly the arithmetic of the single-threaded update.
+/// One multi-threaded update of an array parameter (allocated once per state), run by <see cref="WorkerPool"/> in blocks
+/// whose boundaries are whole multiples of 64 elements, so every element goes through exactly the arithmetic of the
+/// single-threaded update.
 /// </summary>
 /// <typeparam name="TState">The optimizer state that owns the buffers.</typeparam>
 /// <typeparam name="TCoefficients">This step's coefficients.</typeparam>
@@ -33,16 +34,11 @@ internal abstract class ParallelArrayUpdate<TState, TCoefficients, T> : ChunkedW
         _gradient = null;
     }
 
-    public sealed override void Run(int chunk, int chunks)
-    {
-        int n = _parameter!.Length;
-        int size = ((n / chunks) + 63) & ~63;
-        int start = Math.Min(n, chunk * size);
-        int length = chunk == chunks - 1 ? n - start : Math.Min(size, n - start);
-        Update(_state!, _parameter.AsSpan(start, length), _gradient.AsSpan(start, length), start, length, _coefficients);
-    }
+    public sealed override int Length => _parameter!.Length;
 
-    /// <summary>Updates elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>).</summary>
+    public sealed override void Run(int start, int length) =>
+        Update(_state!, _parameter.AsSpan(start, length), _gradient.AsSpan(start, length), start, length, _coefficients);
+
     protected abstract void Update(TState state, Span<T> parameter, Span<T> gradient, int start, int length, in TCoefficients coefficients);
 
     /// <summary>The slice of a buffer, or an empty span when the buffer is not allocated.</summary>

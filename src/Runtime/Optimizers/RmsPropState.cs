@@ -122,8 +122,8 @@ public sealed class RmsPropState<T>
 
     /// <summary>
     /// The same update as <see cref="Update(Span{T}, Span{T}, in RmsPropCoefficients{T})"/>, split over up to
-    /// <paramref name="threads"/> threads when the array has at least <see cref="MinParallelLength"/> elements. The chunks are
-    /// whole multiples of 64 elements, so every element goes through exactly the arithmetic of the single-threaded update:
+    /// <paramref name="threads"/> threads when the array has at least <see cref="MinParallelLength"/> elements, in blocks that
+    /// the threads take in turn (<see cref="WorkerPool"/>). The blocks are whole multiples of 64 elements, so every element goes through exactly the arithmetic of the single-threaded update:
     /// the results are bit for bit the same. Never inlined into the generated update: its locals would join the
     /// generated method's frame, which the user's assembly zeroes on every call (this assembly skips that).
     /// </summary>
@@ -134,8 +134,7 @@ public sealed class RmsPropState<T>
         ArgumentNullException.ThrowIfNull(gradient);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         int n = parameter.Length;
-        int chunks = Math.Min(threads, n / (MinParallelLength / 2));
-        if (chunks <= 1 || n < MinParallelLength)
+        if (threads == 1 || n < MinParallelLength)
         {
             Update(parameter, gradient, c);
             return;
@@ -144,7 +143,7 @@ public sealed class RmsPropState<T>
         Prepare(n, gradient.Length, c);
         _parallel ??= new ParallelUpdate();
         _parallel.Set(this, parameter, gradient, c);
-        WorkerPool.Run(_parallel, chunks);
+        WorkerPool.Run(_parallel, threads);
         _parallel.Clear();
     }
 
@@ -223,7 +222,7 @@ public sealed class RmsPropState<T>
         _momentumBuffer = momentumBuffer;
     }
 
-    /// <summary>The chunks of one multi-threaded update (allocated once per state).</summary>
+    /// <summary>One multi-threaded update (allocated once per state).</summary>
     private sealed class ParallelUpdate : ParallelArrayUpdate<RmsPropState<T>, RmsPropCoefficients<T>, T>
     {
         protected override void Update(RmsPropState<T> s, Span<T> parameter, Span<T> gradient, int start, int length, in RmsPropCoefficients<T> coefficients) =>

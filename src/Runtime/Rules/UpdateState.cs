@@ -54,7 +54,7 @@ public sealed class UpdateState<T>
     /// <summary>
     /// Creates the buffers <paramref name="rule"/> uses (filled with their initial values), then runs its fused update
     /// over the parameter on up to <paramref name="threads"/> threads (arrays of at least <see cref="MinParallelLength"/>
-    /// elements, in chunks of whole multiples of 64 elements: bit-identical to one thread) and zeroes the gradient.
+    /// elements, in blocks of whole multiples of 64 elements that the threads take in turn: bit-identical to one thread) and zeroes the gradient.
     /// </summary>
     /// <remarks>
     /// Never inlined into the generated update: its locals would join the generated method's frame, which the user's
@@ -78,8 +78,7 @@ public sealed class UpdateState<T>
         Allocate(ref _buffer0, 0, n, rule);
         Allocate(ref _buffer1, 1, n, rule);
         Allocate(ref _buffer2, 2, n, rule);
-        int chunks = Math.Min(threads, n / (MinParallelLength / 2));
-        if (chunks <= 1 || n < MinParallelLength)
+        if (threads == 1 || n < MinParallelLength)
         {
             rule.Update(parameter, gradient, _buffer0, _buffer1, _buffer2);
             return;
@@ -88,7 +87,7 @@ public sealed class UpdateState<T>
         var work = _parallel as ParallelUpdate<TRule> ?? new ParallelUpdate<TRule>();
         _parallel = work;
         work.Set(this, parameter, gradient, rule);
-        WorkerPool.Run(work, chunks);
+        WorkerPool.Run(work, threads);
         work.Clear();
     }
 
@@ -129,7 +128,7 @@ public sealed class UpdateState<T>
         _buffer2 = null;
     }
 
-    /// <summary>The chunks of one multi-threaded update (allocated once per state and rule type).</summary>
+    /// <summary>One multi-threaded update (allocated once per state and rule type).</summary>
     private sealed class ParallelUpdate<TRule> : ParallelArrayUpdate<UpdateState<T>, TRule, T>
         where TRule : struct, IUpdateRule<TRule, T>
     {
