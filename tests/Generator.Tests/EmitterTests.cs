@@ -73,10 +73,13 @@ public class EmitterTests
         int lastReady = plain.LastIndexOf("IsReadyForPlainStep(", System.StringComparison.Ordinal);
         int plainIncrement = plain.IndexOf("StepCount++;", System.StringComparison.Ordinal);
         int firstPlain = plain.IndexOf(".PlainStep(", System.StringComparison.Ordinal);
-        Assert.Contains("if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads) && state.B.IsReadyForPlainStep(this.B, grad.B, __updateThreads))", plain);
+        Assert.Contains("if (__state_W!.IsReadyForPlainStep(this.W, grad.W, __updateThreads) && __state_B!.IsReadyForPlainStep(this.B, grad.B, __updateThreads))", plain);
         Assert.True(lastReady > 0 && lastReady < plainIncrement && plainIncrement < firstPlain, "the plain step's checks must come before any state changes");
-        Assert.Contains("state.W.PlainStep(this.W, grad.W, in f32);", plain);
-        Assert.Contains("state.B.PlainStep(this.B, grad.B, in f32);", plain);   // plain coefficients have no weight decay to leave out
+        Assert.Contains("__state_W!.PlainStep(this.W, grad.W, in f32);", plain);
+        Assert.Contains("__state_B!.PlainStep(this.B, grad.B, in f32);", plain);   // plain coefficients have no weight decay to leave out
+        Assert.DoesNotContain("OptimizerStates state", plain);   // arrays only: their states are cached in the model, one load closer
+        Assert.Contains("__state_W = __optimizerState.W;", text);   // set with the coefficients, before any plain step
+        Assert.Contains("__state_B = __optimizerState.B;", text);
         Assert.Contains("__plainStep = !clipping.ClipsNorm && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;", text);
         Assert.Contains("__f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);", text);   // W is not excluded
 

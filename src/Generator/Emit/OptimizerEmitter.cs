@@ -197,8 +197,9 @@ internal abstract class OptimizerEmitter
     }
 
     /// <summary>
-    /// Values an optimizer derives from the coefficients and <see cref="ClippingEmitter.Local"/>, cached beside them (rebuilt
-    /// with them): field type, field name and the expression, which may read the freshly built coefficient fields.
+    /// Values cached beside the coefficients and set with them: derived from the coefficients and
+    /// <see cref="ClippingEmitter.Local"/>, or read by the plain step. Field type, field name and the expression, which may
+    /// read the freshly built coefficient fields.
     /// </summary>
     public virtual System.Collections.Generic.IEnumerable<(string Type, string Field, string Value)> DerivedCoefficients(OptimizedClass model) =>
         System.Array.Empty<(string, string, string)>();

@@ -73,8 +73,12 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     public override void EmitPlainStep(IndentedWriter writer, OptimizedClass model)
     {
         writer.Line("Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients");
-        writer.Line("OptimizerStates state = __optimizerState;");
         var arrays = model.Fields.Where(f => f.IsArray).ToList();
+        if (arrays.Count < model.Fields.Count)
+        {
+            writer.Line("OptimizerStates state = __optimizerState;");
+        }
+
         if (arrays.Count == 0)
         {
             EmitPlainFields(writer, model);
@@ -91,7 +95,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             writer.Line($"// {array.Name} ({t}[]):  v ← ρ·v + (1−ρ)·g² ;  {array.Name} ← {array.Name} − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass,");
             writer.Line($"// when {array.Name}, its gradient and its state are there with one length and the update runs on one thread; otherwise nothing");
             writer.Line("// changes here and the general update below checks each one and says what is wrong.");
-            using (writer.Block($"if (state.{array.Id}.TryPlainStep(this.{array.Id}, grad.{array.Id}, in {PlainLocal(array)}, __updateThreads))"))
+            using (writer.Block($"if ({StateField(array)}!.TryPlainStep(this.{array.Id}, grad.{array.Id}, in {PlainLocal(array)}, __updateThreads))"))
             {
                 EmitPlainFields(writer, model, coefficientLocals: false, arrayPasses: false);
             }
@@ -102,7 +106,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         writer.Line();
         writer.Line("// Every array there, of its parameter's length, with its state built for that length, and updated on one thread;");
         writer.Line("// otherwise the general update below checks each one and says what is wrong.");
-        string ready = string.Join(" && ", arrays.Select(f => $"state.{f.Id}.IsReadyForPlainStep(this.{f.Id}, grad.{f.Id}, __updateThreads)"));
+        string ready = string.Join(" && ", arrays.Select(f => $"{StateField(f)}!.IsReadyForPlainStep(this.{f.Id}, grad.{f.Id}, __updateThreads)"));
         using (writer.Block($"if ({ready})"))
         {
             EmitPlainFields(writer, model);
@@ -163,7 +167,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             string t = Names.Keyword(field.Element);
             writer.Line();
             writer.Line($"// {field.Name} ({t}[]):  v ← ρ·v + (1−ρ)·g² ;  {field.Name} ← {field.Name} − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass");
-            writer.Line($"state.{field.Id}.PlainStep(this.{field.Id}, grad.{field.Id}, in {PlainLocal(field)});");
+            writer.Line($"{StateField(field)}!.PlainStep(this.{field.Id}, grad.{field.Id}, in {PlainLocal(field)});");
         }
 
         writer.Line();
@@ -182,6 +186,16 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             {
                 string t = Names.Keyword(element);
                 yield return ($"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>", PlainField(element), $"{KnownTypes.RmsPropPlainCoefficientsRef}<{t}>.From({PlainSource(model, element)})");
+            }
+
+            // Each array's state, for the plain step to reach v in two loads (model, state) rather than three (model, states,
+            // state): at N = 64 that third load cost 0.3–0.6 ns of ~11 a step (interleaved, six processes; docs/benchmarks.md,
+            // run 14).
+            // OptimizerStates' fields are readonly, so the reference never goes stale; it is set by the first step's rebuild,
+            // before any plain step.
+            foreach (ParamField field in model.Fields.Where(f => f.IsArray))
+            {
+                yield return (ArrayStateTypeRef(Names.Keyword(field.Element)) + "?", StateField(field), $"__optimizerState.{field.Id}");
             }
 
             // Every set of plain coefficients the step reads was made from plain ones, and so every cache a field uses is plain
@@ -207,6 +221,9 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
 
     /// <summary>The field caching the plain coefficients of <paramref name="element"/> (<c>RmsPropPlainCoefficients</c>).</summary>
     private static string PlainField(ElementType element) => CacheField(element, false) + "Plain";
+
+    /// <summary>The field caching array <paramref name="field"/>'s state (<c>OptimizerState.{name}</c>) for the plain step.</summary>
+    private static string StateField(ParamField field) => $"__state_{field.Name}";
 
     /// <summary>The plain step's local for <paramref name="field"/>'s plain coefficients.</summary>
     private static string PlainLocal(ParamField field) => Local(field.Element, false);

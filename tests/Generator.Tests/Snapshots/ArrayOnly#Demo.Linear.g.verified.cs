@@ -26,6 +26,8 @@ namespace Demo
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
         private global::OptimizerGen.RmsPropCoefficients<float> __f32NoDecay;
         private global::OptimizerGen.RmsPropPlainCoefficients<float> __f32Plain;
+        private global::OptimizerGen.RmsPropState<float>? __state_Weights;
+        private global::OptimizerGen.RmsPropState<float>? __state__bias;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -139,11 +141,10 @@ namespace Demo
             if (this.__plainStep)
             {
                 Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
-                OptimizerStates state = __optimizerState;
 
                 // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
                 // otherwise the general update below checks each one and says what is wrong.
-                if (state.Weights.IsReadyForPlainStep(this.Weights, grad.Weights, __updateThreads) && state._bias.IsReadyForPlainStep(this._bias, grad._bias, __updateThreads))
+                if (__state_Weights!.IsReadyForPlainStep(this.Weights, grad.Weights, __updateThreads) && __state__bias!.IsReadyForPlainStep(this._bias, grad._bias, __updateThreads))
                 {
                     ref readonly var f32 = ref __f32Plain;
 
@@ -151,10 +152,10 @@ namespace Demo
                     StepCount++;
 
                     // Weights (float[]):  v ← ρ·v + (1−ρ)·g² ;  Weights ← Weights − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.Weights.PlainStep(this.Weights, grad.Weights, in f32);
+                    __state_Weights!.PlainStep(this.Weights, grad.Weights, in f32);
 
                     // _bias (float[]):  v ← ρ·v + (1−ρ)·g² ;  _bias ← _bias − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state._bias.PlainStep(this._bias, grad._bias, in f32);
+                    __state__bias!.PlainStep(this._bias, grad._bias, in f32);
 
                     return true;
                 }
@@ -223,6 +224,8 @@ namespace Demo
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f32NoDecay = __f32.WithoutWeightDecay();
             __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
+            __state_Weights = __optimizerState.Weights;
+            __state__bias = __optimizerState._bias;
             __plainStep = !clipping.ClipsNorm && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }

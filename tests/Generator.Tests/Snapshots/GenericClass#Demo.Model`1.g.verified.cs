@@ -25,6 +25,7 @@ namespace Demo
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
         private global::OptimizerGen.RmsPropPlainCoefficients<double> __f64Plain;
+        private global::OptimizerGen.RmsPropState<double>? __state_Theta;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -138,13 +139,12 @@ namespace Demo
             if (this.__plainStep)
             {
                 Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
-                OptimizerStates state = __optimizerState;
                 ref readonly var f64 = ref __f64Plain;
 
                 // Theta (double[]):  v ← ρ·v + (1−ρ)·g² ;  Theta ← Theta − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass,
                 // when Theta, its gradient and its state are there with one length and the update runs on one thread; otherwise nothing
                 // changes here and the general update below checks each one and says what is wrong.
-                if (state.Theta.TryPlainStep(this.Theta, grad.Theta, in f64, __updateThreads))
+                if (__state_Theta!.TryPlainStep(this.Theta, grad.Theta, in f64, __updateThreads))
                 {
                     StepCount++;
                     return true;
@@ -202,6 +202,7 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             __f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);
+            __state_Theta = __optimizerState.Theta;
             __plainStep = !clipping.ClipsNorm && __f64Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }

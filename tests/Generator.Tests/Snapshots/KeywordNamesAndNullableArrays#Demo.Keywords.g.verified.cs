@@ -27,6 +27,8 @@ namespace Demo
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
         private global::OptimizerGen.RmsPropPlainCoefficients<float> __f32Plain;
         private global::OptimizerGen.RmsPropPlainCoefficients<double> __f64Plain;
+        private global::OptimizerGen.RmsPropState<float>? __state_base;
+        private global::OptimizerGen.RmsPropState<double>? __state_Matrix;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -144,7 +146,7 @@ namespace Demo
 
                 // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
                 // otherwise the general update below checks each one and says what is wrong.
-                if (state.@base.IsReadyForPlainStep(this.@base, grad.@base, __updateThreads) && state.Matrix.IsReadyForPlainStep(this.Matrix, grad.Matrix, __updateThreads))
+                if (__state_base!.IsReadyForPlainStep(this.@base, grad.@base, __updateThreads) && __state_Matrix!.IsReadyForPlainStep(this.Matrix, grad.Matrix, __updateThreads))
                 {
                     ref readonly var f32 = ref __f32Plain;
                     ref readonly var f64 = ref __f64Plain;
@@ -161,10 +163,10 @@ namespace Demo
                     StepCount++;
 
                     // base (float[]):  v ← ρ·v + (1−ρ)·g² ;  base ← base − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.@base.PlainStep(this.@base, grad.@base, in f32);
+                    __state_base!.PlainStep(this.@base, grad.@base, in f32);
 
                     // Matrix (double[]):  v ← ρ·v + (1−ρ)·g² ;  Matrix ← Matrix − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.Matrix.PlainStep(this.Matrix, grad.Matrix, in f64);
+                    __state_Matrix!.PlainStep(this.Matrix, grad.Matrix, in f64);
 
                     return true;
                 }
@@ -274,6 +276,8 @@ namespace Demo
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
             __f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);
+            __state_base = __optimizerState.@base;
+            __state_Matrix = __optimizerState.Matrix;
             __plainStep = !clipping.ClipsNorm && __f32Plain.IsPlain && __f64Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }

@@ -26,6 +26,7 @@ namespace Demo
         private global::OptimizerGen.RmsPropCoefficients<double> __f64;
         private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
         private global::OptimizerGen.RmsPropPlainCoefficients<double> __f64Plain;
+        private global::OptimizerGen.RmsPropState<double>? __state_W;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -145,7 +146,7 @@ namespace Demo
                 // W (double[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass,
                 // when W, its gradient and its state are there with one length and the update runs on one thread; otherwise nothing
                 // changes here and the general update below checks each one and says what is wrong.
-                if (state.W.TryPlainStep(this.W, grad.W, in f64, __updateThreads))
+                if (__state_W!.TryPlainStep(this.W, grad.W, in f64, __updateThreads))
                 {
                     // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out)
                     double g_B = grad.B;
@@ -254,6 +255,7 @@ namespace Demo
             __f64 = global::OptimizerGen.RmsPropCoefficients<double>.Create(options, step, clipping);
             __f64NoDecay = __f64.WithoutWeightDecay();
             __f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);
+            __state_W = __optimizerState.W;
             __plainStep = !clipping.ClipsNorm && __f64Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }

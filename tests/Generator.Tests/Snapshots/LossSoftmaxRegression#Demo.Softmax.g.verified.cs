@@ -25,6 +25,8 @@ namespace Demo
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
         private global::OptimizerGen.RmsPropPlainCoefficients<float> __f32Plain;
+        private global::OptimizerGen.RmsPropState<float>? __state_W;
+        private global::OptimizerGen.RmsPropState<float>? __state_B;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -138,11 +140,10 @@ namespace Demo
             if (this.__plainStep)
             {
                 Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
-                OptimizerStates state = __optimizerState;
 
                 // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
                 // otherwise the general update below checks each one and says what is wrong.
-                if (state.W.IsReadyForPlainStep(this.W, grad.W, __updateThreads) && state.B.IsReadyForPlainStep(this.B, grad.B, __updateThreads))
+                if (__state_W!.IsReadyForPlainStep(this.W, grad.W, __updateThreads) && __state_B!.IsReadyForPlainStep(this.B, grad.B, __updateThreads))
                 {
                     ref readonly var f32 = ref __f32Plain;
 
@@ -150,10 +151,10 @@ namespace Demo
                     StepCount++;
 
                     // W (float[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.W.PlainStep(this.W, grad.W, in f32);
+                    __state_W!.PlainStep(this.W, grad.W, in f32);
 
                     // B (float[]):  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.B.PlainStep(this.B, grad.B, in f32);
+                    __state_B!.PlainStep(this.B, grad.B, in f32);
 
                     return true;
                 }
@@ -220,6 +221,8 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
+            __state_W = __optimizerState.W;
+            __state_B = __optimizerState.B;
             __plainStep = !clipping.ClipsNorm && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }

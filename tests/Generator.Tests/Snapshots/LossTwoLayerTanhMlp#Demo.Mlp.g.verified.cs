@@ -25,6 +25,9 @@ namespace Demo
         private long __coefficientsStep;   // the step the cached coefficients were built for; 0: rebuild them
         private global::OptimizerGen.RmsPropCoefficients<float> __f32;
         private global::OptimizerGen.RmsPropPlainCoefficients<float> __f32Plain;
+        private global::OptimizerGen.RmsPropState<float>? __state_W1;
+        private global::OptimizerGen.RmsPropState<float>? __state_B1;
+        private global::OptimizerGen.RmsPropState<float>? __state_W2;
         private bool __plainStep;
 
         /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -142,7 +145,7 @@ namespace Demo
 
                 // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
                 // otherwise the general update below checks each one and says what is wrong.
-                if (state.W1.IsReadyForPlainStep(this.W1, grad.W1, __updateThreads) && state.B1.IsReadyForPlainStep(this.B1, grad.B1, __updateThreads) && state.W2.IsReadyForPlainStep(this.W2, grad.W2, __updateThreads))
+                if (__state_W1!.IsReadyForPlainStep(this.W1, grad.W1, __updateThreads) && __state_B1!.IsReadyForPlainStep(this.B1, grad.B1, __updateThreads) && __state_W2!.IsReadyForPlainStep(this.W2, grad.W2, __updateThreads))
                 {
                     ref readonly var f32 = ref __f32Plain;
 
@@ -158,13 +161,13 @@ namespace Demo
                     StepCount++;
 
                     // W1 (float[]):  v ← ρ·v + (1−ρ)·g² ;  W1 ← W1 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.W1.PlainStep(this.W1, grad.W1, in f32);
+                    __state_W1!.PlainStep(this.W1, grad.W1, in f32);
 
                     // B1 (float[]):  v ← ρ·v + (1−ρ)·g² ;  B1 ← B1 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.B1.PlainStep(this.B1, grad.B1, in f32);
+                    __state_B1!.PlainStep(this.B1, grad.B1, in f32);
 
                     // W2 (float[]):  v ← ρ·v + (1−ρ)·g² ;  W2 ← W2 − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                    state.W2.PlainStep(this.W2, grad.W2, in f32);
+                    __state_W2!.PlainStep(this.W2, grad.W2, in f32);
 
                     return true;
                 }
@@ -280,6 +283,9 @@ namespace Demo
             global::OptimizerGen.RmsProp options = __optimizer;
             __f32 = global::OptimizerGen.RmsPropCoefficients<float>.Create(options, step, clipping);
             __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
+            __state_W1 = __optimizerState.W1;
+            __state_B1 = __optimizerState.B1;
+            __state_W2 = __optimizerState.W2;
             __plainStep = !clipping.ClipsNorm && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
             __coefficientsStep = step;
         }

@@ -27,6 +27,8 @@ partial class Mixed
     private global::OptimizerGen.RmsPropCoefficients<double> __f64NoDecay;
     private global::OptimizerGen.RmsPropPlainCoefficients<double> __f64Plain;
     private global::OptimizerGen.RmsPropPlainCoefficients<float> __f32Plain;
+    private global::OptimizerGen.RmsPropState<float>? __state_Embedding;
+    private global::OptimizerGen.RmsPropState<double>? __state_Offsets;
     private bool __plainStep;
 
     /// <summary>The number of updates applied since construction or the last <see cref="ResetOptimizerState"/> (PyTorch's <c>state["step"]</c>).</summary>
@@ -144,7 +146,7 @@ partial class Mixed
 
             // Every array there, of its parameter's length, with its state built for that length, and updated on one thread;
             // otherwise the general update below checks each one and says what is wrong.
-            if (state.Embedding.IsReadyForPlainStep(this.Embedding, grad.Embedding, __updateThreads) && state.Offsets.IsReadyForPlainStep(this.Offsets, grad.Offsets, __updateThreads))
+            if (__state_Embedding!.IsReadyForPlainStep(this.Embedding, grad.Embedding, __updateThreads) && __state_Offsets!.IsReadyForPlainStep(this.Offsets, grad.Offsets, __updateThreads))
             {
                 ref readonly var f64 = ref __f64Plain;
                 ref readonly var f32 = ref __f32Plain;
@@ -169,10 +171,10 @@ partial class Mixed
                 StepCount++;
 
                 // Embedding (float[]):  v ← ρ·v + (1−ρ)·g² ;  Embedding ← Embedding − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                state.Embedding.PlainStep(this.Embedding, grad.Embedding, in f32);
+                __state_Embedding!.PlainStep(this.Embedding, grad.Embedding, in f32);
 
                 // Offsets (double[]):  v ← ρ·v + (1−ρ)·g² ;  Offsets ← Offsets − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass
-                state.Offsets.PlainStep(this.Offsets, grad.Offsets, in f64);
+                __state_Offsets!.PlainStep(this.Offsets, grad.Offsets, in f64);
 
                 return true;
             }
@@ -324,6 +326,8 @@ partial class Mixed
         __f64NoDecay = __f64.WithoutWeightDecay();
         __f64Plain = global::OptimizerGen.RmsPropPlainCoefficients<double>.From(__f64);
         __f32Plain = global::OptimizerGen.RmsPropPlainCoefficients<float>.From(__f32);
+        __state_Embedding = __optimizerState.Embedding;
+        __state_Offsets = __optimizerState.Offsets;
         __plainStep = !clipping.ClipsNorm && __f64Plain.IsPlain && __f32Plain.IsPlain && !options.BiasCorrection && !this.SkipNonFiniteGradients;
         __coefficientsStep = step;
     }
