@@ -2,7 +2,7 @@
 """Turns the sweep's BenchmarkDotNet CSV reports into the Markdown tables of docs/benchmarks.md.
 
 Usage: bench/summarize.py BenchmarkDotNet.Artifacts/results
-Reads *UpdateSweep-report.csv and *UpdateThreadsSweep-report.csv; prints, per case, ns/step, GB/s, allocated bytes,
+Reads *UpdateSweep-report.csv, *UpdateThreadsSweep-report.csv and *ThreadsSweep-report.csv; prints, per case, ns/step, GB/s, allocated bytes,
 speed relative to the hand-written loop (t_hand / t), the fraction of the stream ceiling (GB/s / stream GB/s), and
 the speed-up over TorchSharp with 1 and 2 threads (t_torch / t). Then, from *FamilySweep-report.csv, the same for
 each family optimizer (ns/step, GB/s, allocated, vs hand-written, × faster than TorchSharp), and from
@@ -65,6 +65,8 @@ def load(folder, name, key=lambda row, seen: full_name(row["Case"], seen)):
 def main(folder):
     rows = load(folder, "UpdateSweep")
     rows.update(load(folder, "UpdateThreadsSweep"))
+    threads = load(folder, "ThreadsSweep")
+    rows.update({k: v for k, v in threads.items() if k[1] == "GeneratedThreads2"})
     cases = []
     for case, _ in rows:
         if case not in cases:
@@ -88,6 +90,16 @@ def main(folder):
             alloc = r.get("Allocated", "-")
             print(f"| {case} | {m} | {t[m]:,.1f} | {gbs} | {alloc} | {hand} | {of_stream} | {t1} | {t2} |")
 
+    # UpdateThreads = 1 and 2 in one class (ThreadsSweep), at the sizes where the setting applies.
+    tcases = sorted({c for c, _ in threads}, key=lambda c: int(c.split("N=")[1]))
+    if tcases:
+        print()
+        print("| Case | UpdateThreads = 1 ns/step | UpdateThreads = 2 ns/step | 1 → 2 threads |")
+        print("| --- | ---: | ---: | ---: |")
+        for case in tcases:
+            if (case, "GeneratedThreads1") in threads and (case, "GeneratedThreads2") in threads:
+                one, two = ns(threads[(case, "GeneratedThreads1")]["Mean"]), ns(threads[(case, "GeneratedThreads2")]["Mean"])
+                print(f"| {case} | {one:,.1f} | {two:,.1f} | {one / two:.2f}× |")
 
     family = load(folder, "FamilySweep")
     if not family:

@@ -7,6 +7,9 @@
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --cpu-time
 // or GuardSweep's methods at one N (2 or 64) interleaved in one process:
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --guard-experiments 2
+// or where the generated update's time goes at N = 64, and the second thread at 16M (interleaved):
+//   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --overhead-ladder
+//   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --threads-experiments
 using System;
 using BenchmarkDotNet.Running;
 using OptimizerGen.StepBenchmarks;
@@ -26,6 +29,18 @@ if (args is ["--small-experiments"])
 if (args is ["--guard-experiments", var guardN])
 {
     LoopExperiments.GuardSweepInterleaved(int.Parse(guardN, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args is ["--overhead-ladder"])
+{
+    OverheadExperiments.Ladder();
+    return;
+}
+
+if (args is ["--threads-experiments"])
+{
+    OverheadExperiments.Threads();
     return;
 }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
@@ -174,12 +175,37 @@ public class UpdateSweep
 }
 
 /// <summary>
-/// The threaded variants of the float sweep: the generated update with <c>UpdateThreads = 2</c> (its setup checks the
-/// result is bit-identical to <c>UpdateThreads = 1</c>) and TorchSharp with <c>torch.set_num_threads(2)</c>. Compare
-/// with <see cref="UpdateSweep"/>'s Generated and TorchSharp1 at the same N.
+/// TorchSharp with <c>torch.set_num_threads(2)</c> at every N of the float sweep; compare with <see cref="UpdateSweep"/>'s
+/// TorchSharp1 and Generated at the same N. The generated update's second thread is <see cref="ThreadsSweep"/>.
 /// </summary>
 [Config(typeof(SweepConfig))]
 public class UpdateThreadsSweep
+{
+    private SweepRunner _run = null!;
+
+    [ParamsSource(nameof(Cases))]
+    public SweepCase Case { get; set; } = null!;
+
+    public static IEnumerable<SweepCase> Cases() => UpdateSweep.Cases().Where(c => c is { Type: "float", Kind: UpdateKind.Plain });
+
+    [GlobalSetup]
+    public void Setup() => _run = UpdateSweep.Prepare(Case, 2, check: false);
+
+    [GlobalCleanup]
+    public void Cleanup() => _run?.Dispose();
+
+    [Benchmark]
+    public void TorchSharp2() => _run.Torch();
+}
+
+/// <summary>
+/// The generated float update with <c>UpdateThreads = 2</c> against the same model type with <c>UpdateThreads = 1</c>, in
+/// one class, at the sizes where the setting applies (at least <c>RmsPropState.MinParallelLength</c>, 131 072 elements;
+/// below it both are the single-threaded update). The setup of the two-thread side checks that its results are
+/// bit-identical to one thread's.
+/// </summary>
+[Config(typeof(SweepConfig))]
+public class ThreadsSweep
 {
     private const int RefillEvery = 256;
 
@@ -189,37 +215,39 @@ public class UpdateThreadsSweep
     [ParamsSource(nameof(Cases))]
     public SweepCase Case { get; set; } = null!;
 
-    public static IEnumerable<SweepCase> Cases()
-    {
-        foreach (int n in new[] { 2, 64, 4_096, 262_144, 4_194_304, 16_777_216 })
-        {
-            yield return new SweepCase("float", UpdateKind.Plain, n);
-        }
-    }
+    public static IEnumerable<SweepCase> Cases() => UpdateThreadsSweep.Cases().Where(c => c.N >= RmsPropState<float>.MinParallelLength);
 
     [GlobalSetup(Target = nameof(GeneratedThreads2))]
-    public void SetupAndCheck() => _run = UpdateSweep.Prepare(Case, 1, check: true);
+    public void SetupAndCheck() => _run = UpdateSweep.Prepare(Case, 1, check: true);   // the check compares with TorchSharp too
 
-    [GlobalSetup(Target = nameof(TorchSharp2))]
-    public void SetupTwoThreads() => _run = UpdateSweep.Prepare(Case, 2, check: false);
+    [GlobalSetup(Target = nameof(GeneratedThreads1))]
+    public void SetupOnly() => _run = UpdateSweep.Prepare(Case, null, check: false);
 
     [GlobalCleanup]
     public void Cleanup() => _run?.Dispose();
 
-    [Benchmark]
-    public void GeneratedThreads2()
+    private void Tick()
     {
         if (--_untilRefill == 0)
         {
             _run.Refill();
             _untilRefill = RefillEvery;
         }
+    }
 
-        _run.GeneratedThreads2();
+    [Benchmark(Baseline = true)]
+    public void GeneratedThreads1()
+    {
+        Tick();
+        _run.Generated();
     }
 
     [Benchmark]
-    public void TorchSharp2() => _run.Torch();
+    public void GeneratedThreads2()
+    {
+        Tick();
+        _run.GeneratedThreads2();
+    }
 }
 
 /// <summary>Effective bandwidth of a sweep case: the bytes the call must move / mean time (10⁹ B/s).</summary>

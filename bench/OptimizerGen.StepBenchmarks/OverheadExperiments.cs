@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace OptimizerGen.StepBenchmarks;
+
+/// <summary>
+/// Where the generated update's time goes at N = 64, and what the second thread gives at 16M: variants timed interleaved in
+/// one process (median of 200 rounds), each the same shape (a delegate, the refill countdown, one non-inlined call).
+/// </summary>
+internal static class OverheadExperiments
+{
+    private const int N = 64;
+    private static readonly List<object> Keep = [];
+
+    /// <summary>
+    /// <c>--overhead-ladder</c>: the hand-written loop; the runtime's plain step on arrays and coefficients held by one
+    /// object (what every generated model ends in, with its checks); then that step with one piece of the generated
+    /// model's path added at a time (the step count, the states' own object between the holder and the state, the plain
+    /// flag and the gradients' own object, all of them); then the generated models. Each process draws its own placement
+    /// (<see cref="Placement"/>); run it several times.
+    /// </summary>
+    public static void Ladder()
+    {
+        float[] g0 = Data.Uniform<float>(N, 2, 0.5);
+        var placement = new Placement(Keep);
+        float[] p = Aligned(Data.Uniform<float>(N, 1, 1.0)), g = Aligned(new float[N]);
+        var guarded = new ArrayF { W = p };
+        guarded.Grad.W = g;
+        guarded.ApplyGradients();
+        placement.Gap();
+        guarded.OptimizerState.W.Restore(Aligned(guarded.OptimizerState.W.SquareAvg!), null, null);
+        placement.Gap();
+        var unguarded = new ArrayFUnguarded { W = p };
+        unguarded.Grad.W = g;
+        unguarded.ApplyGradients();
+        placement.Gap();
+        unguarded.OptimizerState.W.Restore(Aligned(unguarded.OptimizerState.W.SquareAvg!), null, null);
+        placement.Gap();
+        var holder = new Holder(p, g);
+        holder.State.Restore(Aligned(new float[N]), null, null);
+        holder.States.W.Restore(Aligned(new float[N]), null, null);
+        placement.Gap();
+        float[] v = Aligned(new float[N]);
+        Console.WriteLine($"// placement: {placement}");
+
+        int untilRefill = 256;
+        void Tick()
+        {
+            if (--untilRefill == 0)
+            {
+                g0.AsSpan().CopyTo(g);
+                untilRefill = 256;
+            }
+        }
+
+        (string Name, Action Call)[] variants =
+        [
+            ("hand-written", () => { Tick(); SweepLoops.HandWrittenPlain(p, g, v); }),
+            ("plain step", () => { Tick(); PlainStep(holder); }),
+            ("+ count", () => { Tick(); WithCount(holder); }),
+            ("+ states object", () => { Tick(); ThroughStates(holder); }),
+            ("+ flag, gradients object", () => { Tick(); WithFlagAndGradients(holder); }),
+            ("+ all four", () => { Tick(); All(holder); }),
+            ("generated, guarded", () => { Tick(); Step(guarded); }),
+            ("generated, unguarded", () => { Tick(); Step(unguarded); }),
+        ];
+        double[] t = Interleaved(variants.Select(v => v.Call).ToArray(), callsPerSample: 65_536);
+        Console.WriteLine("N = 64, median ns/call and t_hand/t:");
+        for (int k = 0; k < variants.Length; k++)
+        {
+            Console.WriteLine($"  {variants[k].Name,-26} {t[k],6:F2}  {t[0] / t[k],5:F2}");
+        }
+    }
+
+    /// <summary>
+    /// <c>--threads-experiments</c>: the generated float update at 16M with <c>UpdateThreads</c> 1 and 2 and the
+    /// hand-written loop, interleaved (median of 30 rounds of 4 calls), with the spread of the per-round 1→2 ratio.
+    /// </summary>
+    public static void Threads()
+    {
+        var run = UpdateSweep.NewRunner(new SweepCase("float", UpdateKind.Plain, 16_777_216));
+        run.Check();
+        Action[] variants = [run.Generated, run.GeneratedThreads2, run.HandWritten];
+        const int rounds = 30;
+        var samples = variants.Select(_ => new double[rounds]).ToArray();
+        for (int r = -3; r < rounds; r++)
+        {
+            for (int k = 0; k < variants.Length; k++)
+            {
+                run.Refill();
+                long t0 = Stopwatch.GetTimestamp();
+                for (int c = 0; c < 4; c++)
+                {
+                    variants[k]();
+                }
+
+                if (r >= 0)
+                {
+                    samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / 4;
+                }
+            }
+        }
+
+        double[] t = samples.Select(Median).ToArray();
+        double[] perRound = Enumerable.Range(0, rounds).Select(r => samples[0][r] / samples[1][r]).Order().ToArray();
+        Console.WriteLine(
+            $"16M, median ms/call: UpdateThreads = 1 {t[0]:F2}, = 2 {t[1]:F2}, hand-written {t[2]:F2}; 1 → 2 threads {t[0] / t[1]:F2}× " +
+            $"(per round: min {perRound[0]:F2}, median {perRound[rounds / 2]:F2}, max {perRound[^1]:F2})");
+        run.Dispose();
+    }
+
+    private static double[] Interleaved(Action[] variants, int callsPerSample)
+    {
+        const int rounds = 200;
+        var samples = variants.Select(_ => new double[rounds]).ToArray();
+        for (int r = -50; r < rounds; r++)
+        {
+            for (int k = 0; k < variants.Length; k++)
+            {
+                Action call = variants[k];
+                long t0 = Stopwatch.GetTimestamp();
+                for (int c = 0; c < callsPerSample / 16; c++)
+                {
+                    call(); call(); call(); call(); call(); call(); call(); call();
+                    call(); call(); call(); call(); call(); call(); call(); call();
+                }
+
+                if (r >= 0)
+                {
+                    samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / callsPerSample;
+                }
+            }
+        }
+
+        return samples.Select(Median).ToArray();
+    }
+
+    private static double Median(double[] xs)
+    {
+        double[] s = xs.Order().ToArray();
+        return s[s.Length / 2];
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Step(ArrayF model) => model.ApplyGradients();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Step(ArrayFUnguarded model) => model.ApplyGradients();
+
+    // The runtime's plain step alone: the coefficients' IsPlain, the three arrays' null and length checks, the thread
+    // count, the state's v, the loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PlainStep(Holder h) => h.State.TryPlainStep(h.P, h.G, in h.Coefficients, 1);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WithCount(Holder h)
+    {
+        if (h.State.TryPlainStep(h.P, h.G, in h.Coefficients, 1))
+        {
+            h.StepCount++;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThroughStates(Holder h) => h.States.W.TryPlainStep(h.P, h.G, in h.Coefficients, 1);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WithFlagAndGradients(Holder h)
+    {
+        if (h.PlainFlag)
+        {
+            h.State.TryPlainStep(h.P, h.Grad.W, in h.Coefficients, 1);
+        }
+    }
+
+    // What the generated plain step reads, minus the guard: flag, gradients object, states object, thread count, count.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void All(Holder h)
+    {
+        if (h.PlainFlag && h.States.W.TryPlainStep(h.P, h.Grad.W, in h.Coefficients, h.Threads))
+        {
+            h.StepCount++;
+        }
+    }
+
+    private sealed class Holder(float[] p, float[] g)
+    {
+        public readonly float[] P = p, G = g;
+        public readonly RmsPropState<float> State = new();
+        public readonly StatesObject States = new();
+        public readonly GradientsObject Grad = new() { W = g };
+        public RmsPropPlainCoefficients<float> Coefficients = RmsPropPlainCoefficients<float>.From(RmsPropCoefficients<float>.Create(new RmsProp(), 1));
+        public bool PlainFlag = true;
+        public int Threads = 1;
+        public long StepCount;
+    }
+
+    private sealed class StatesObject
+    {
+        public readonly RmsPropState<float> W = new();
+    }
+
+    private sealed class GradientsObject
+    {
+        public float[] W = null!;
+    }
+
+    private static unsafe float[] Aligned(float[] values)
+    {
+        for (int tries = 0; tries < 64; tries++)
+        {
+            float[] array = GC.AllocateArray<float>(values.Length, pinned: true);
+            if (((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array)) & 63) == 0)
+            {
+                values.CopyTo(array, 0);
+                return array;
+            }
+
+            Keep.Add(array);
+            Keep.Add(GC.AllocateArray<byte>(8 * (1 + (tries % 8)), pinned: true));
+        }
+
+        throw new InvalidOperationException("No 64-byte-aligned pinned array in 64 tries.");
+    }
+}
