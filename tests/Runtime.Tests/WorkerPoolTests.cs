@@ -16,13 +16,18 @@ public class WorkerPoolTests
     private const int Block = WorkerPool.BlockLength;
 
     /// <summary>Records every range it is given and the threads that ran them.</summary>
-    private sealed class Recorder(int length, int failAtStart = -1) : ChunkedWork
+    private sealed class Recorder(int length, int failAtStart = -1, int spin = 200) : ChunkedWork
     {
         private readonly object _gate = new();
 
         public List<(int Start, int Length)> Ranges { get; } = [];
 
         public HashSet<int> Threads { get; } = [];
+
+        /// <summary>Blocks finished: when Run returns, every block must be (the caller waits for the helpers that started).</summary>
+        public int Completed => Volatile.Read(ref _completed);
+
+        private int _completed;
 
         public override int Length => length;
 
@@ -39,7 +44,8 @@ public class WorkerPoolTests
                 throw new InvalidOperationException($"block at {start}");
             }
 
-            Thread.SpinWait(200);   // long enough that a helper gets a block now and then
+            Thread.SpinWait(spin);   // by default long enough that a helper gets a block now and then
+            Interlocked.Increment(ref _completed);
         }
     }
 
@@ -71,7 +77,29 @@ public class WorkerPoolTests
         }
 
         Assert.Equal(n, next);
+        Assert.Equal(expectedBlocks, work.Completed);
         Assert.InRange(work.Threads.Count, 1, Math.Min(threads, expectedBlocks));
+    }
+
+    [Fact]
+    public void QuickCalls_OneAfterAnother_EachRunEveryBlockOnce()
+    {
+        // Three blocks that take no time: the caller usually runs them all before the helper wakes up, calls the helper
+        // off and returns without waiting for it; the helper then wakes to an offer withdrawn, or to the next call's.
+        // Every call must still run each block exactly once, and none may wait for a helper that never started.
+        for (int call = 0; call < 2_000; call++)
+        {
+            var work = new Recorder(3 * Block, spin: 0);
+            WorkerPool.Run(work, 2);
+            Assert.Equal([0, Block, 2 * Block], work.Ranges.Select(r => r.Start).Order());
+            Assert.Equal(3, work.Completed);
+        }
+
+        // and the helper still takes blocks when there is time to.
+        var slow = new Recorder(256 * Block, spin: 20_000);
+        WorkerPool.Run(slow, 2);
+        Assert.Equal(256, slow.Completed);
+        Assert.Equal(2, slow.Threads.Count);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ internal static class WorkerPool
 
     private static readonly object Gate = new();
     private static Worker[] _workers = [];
-    // Released once by each worker when it finds no block left. A SemaphoreSlim, not a CountdownEvent: the latter's
+    // Released once by each worker that took the work, when it finds no block left. A SemaphoreSlim, not a CountdownEvent: the latter's
     // ManualResetEventSlim allocates its lock object the first time a wait really blocks, which can be any step.
     private static readonly SemaphoreSlim Done = new(0);
     private static ChunkedWork? _work;
@@ -65,7 +65,7 @@ internal static class WorkerPool
             _failure = null;
             for (int i = 0; i < helpers; i++)
             {
-                _workers[i].Start();
+                _workers[i].Post();
             }
 
             try
@@ -74,7 +74,19 @@ internal static class WorkerPool
             }
             finally
             {
+                // A helper that has not woken up yet is called off: the caller has done its share already, and waiting
+                // for a thread the machine has not run (another process on its core, a halted virtual CPU) would make the
+                // step slower than one thread. Only the helpers that started are waited for.
+                int started = 0;
                 for (int i = 0; i < helpers; i++)
+                {
+                    if (!_workers[i].CallOff())
+                    {
+                        started++;
+                    }
+                }
+
+                for (int i = 0; i < started; i++)
                 {
                     Done.Wait();
                 }
@@ -130,7 +142,10 @@ internal static class WorkerPool
 
     private sealed class Worker
     {
+        private const int Idle = 0, Posted = 1, Running = 2;
+
         private readonly SemaphoreSlim _go = new(0);
+        private int _state;   // Idle, Posted (by the caller, not yet taken) or Running (taken by this worker)
 
         public Worker(int index)
         {
@@ -138,19 +153,39 @@ internal static class WorkerPool
             thread.Start();
         }
 
-        public void Start() => _go.Release();
+        /// <summary>Offers this worker the current work and wakes it.</summary>
+        public void Post()
+        {
+            Volatile.Write(ref _state, Posted);
+            _go.Release();
+        }
+
+        /// <summary>
+        /// Withdraws the offer if this worker has not taken it yet: true when called off (it will not touch this work and
+        /// releases nothing); false when it is running the work or has run it (it releases <c>Done</c> once).
+        /// </summary>
+        public bool CallOff() => Interlocked.CompareExchange(ref _state, Idle, Posted) == Posted;
 
         private void Loop()
         {
             while (true)
             {
                 _go.Wait();
+
+                // A wake-up whose offer was called off finds Idle and waits again; one that finds a later offer takes it,
+                // and the wake-up meant for that offer then finds Idle.
+                if (Interlocked.CompareExchange(ref _state, Running, Posted) != Posted)
+                {
+                    continue;
+                }
+
                 try
                 {
                     RunBlocks(_work!);
                 }
                 finally
                 {
+                    Volatile.Write(ref _state, Idle);
                     Done.Release();
                 }
             }
