@@ -113,6 +113,46 @@ internal static class OverheadExperiments
         run.Dispose();
     }
 
+    /// <summary>
+    /// <c>--sweep-experiments</c>: every <see cref="UpdateSweep"/> case from 4 096 up (plain, momentum, centered, double), the
+    /// generated update against the hand-written loop round by round in one process: median of 60 rounds (16M) or 400
+    /// rounds (4 096) of t_hand / t per round, so a slow stretch of the host slows both sides of a round alike.
+    /// </summary>
+    public static void Sweep()
+    {
+        Console.WriteLine("UpdateSweep cases interleaved: median ns/call generated, hand-written, median per-round t_hand/t (10th–90th percentile)");
+        foreach (SweepCase sweepCase in UpdateSweep.Cases().Where(c => c.N >= 4_096))
+        {
+            using SweepRunner run = UpdateSweep.NewRunner(sweepCase);
+            run.Check();
+            bool large = sweepCase.N >= 1 << 20;
+            int rounds = large ? 60 : 400, calls = large ? 2 : 256;
+            Action[] variants = [run.Generated, run.HandWritten];
+            var samples = variants.Select(_ => new double[rounds]).ToArray();
+            for (int r = large ? -3 : -40; r < rounds; r++)
+            {
+                for (int k = 0; k < variants.Length; k++)
+                {
+                    run.Refill();
+                    long t0 = Stopwatch.GetTimestamp();
+                    for (int c = 0; c < calls; c++)
+                    {
+                        variants[k]();
+                    }
+
+                    if (r >= 0)
+                    {
+                        samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / calls;
+                    }
+                }
+            }
+
+            double[] perRound = Enumerable.Range(0, rounds).Select(r => samples[1][r] / samples[0][r]).Order().ToArray();
+            Console.WriteLine(
+                $"  {sweepCase,-42} {Median(samples[0]),14:N1} {Median(samples[1]),14:N1}   {perRound[rounds / 2]:F2} ({perRound[rounds / 10]:F2}–{perRound[rounds - 1 - (rounds / 10)]:F2})");
+        }
+    }
+
     private static double[] Interleaved(Action[] variants, int callsPerSample)
     {
         const int rounds = 200;

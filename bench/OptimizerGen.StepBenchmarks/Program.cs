@@ -10,6 +10,8 @@
 // or where the generated update's time goes at N = 64, and the second thread at 16M (interleaved):
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --overhead-ladder
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --threads-experiments
+// or every UpdateSweep case from 4 096 up, generated against hand-written, round by round:
+//   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --sweep-experiments
 using System;
 using BenchmarkDotNet.Running;
 using OptimizerGen.StepBenchmarks;
@@ -35,6 +37,12 @@ if (args is ["--guard-experiments", var guardN])
 if (args is ["--overhead-ladder"])
 {
     OverheadExperiments.Ladder();
+    return;
+}
+
+if (args is ["--sweep-experiments"])
+{
+    OverheadExperiments.Sweep();
     return;
 }
 
