@@ -35,24 +35,27 @@ internal static class WorkerPool
     // ManualResetEventSlim allocates its lock object the first time a wait really blocks, which can be any step.
     private static readonly SemaphoreSlim Done = new(0);
     private static ChunkedWork? _work;
+    private static int _length;
     private static int _blocks;
     private static int _nextBlock;
     private static Exception? _failure;
 
     /// <summary>
     /// Runs every block of <paramref name="work"/>, on up to <paramref name="threads"/> threads including the caller (no
-    /// more than there are blocks).
+    /// more than there are blocks), and returns when every block that was started has finished.
     /// </summary>
-    /// <exception cref="AggregateException">A block threw; the first exception is inside, and no block was started after it.</exception>
+    /// <exception cref="AggregateException">A block threw; the first exception is inside. No thread takes another block once
+    /// the failure is recorded, so blocks after it may not have run.</exception>
     public static void Run(ChunkedWork work, int threads)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        int blocks = Blocks(work.Length);
+        int length = work.Length;
+        int blocks = Blocks(length);
         int helpers = Math.Min(threads, blocks) - 1;
         if (helpers <= 0)
         {
-            work.Run(0, work.Length);
+            work.Run(0, length);
             return;
         }
 
@@ -60,25 +63,30 @@ internal static class WorkerPool
         {
             EnsureWorkers(helpers);
             _work = work;
+            _length = length;
             _blocks = blocks;
             _nextBlock = 0;
             _failure = null;
-            for (int i = 0; i < helpers; i++)
-            {
-                _workers[i].Post();
-            }
-
+            int posted = 0;
             try
             {
+                for (; posted < helpers; posted++)
+                {
+                    _workers[posted].Post();
+                }
+
                 RunBlocks(work);
             }
             finally
             {
                 // A helper that has not woken up yet is called off: the caller has done its share already, and waiting
                 // for a thread the machine has not run (another process on its core, a halted virtual CPU) would make the
-                // step slower than one thread. Only the helpers that started are waited for.
+                // step slower than one thread. Only the helpers that started are waited for, and waited for in full, even
+                // through an interrupt: a helper still running when the next call resets the blocks would run that call's
+                // blocks on this call's arrays. (A Post that threw has already marked its helper Posted: it is called off
+                // with the others.)
                 int started = 0;
-                for (int i = 0; i < helpers; i++)
+                for (int i = 0; i < Math.Min(posted + 1, helpers); i++)
                 {
                     if (!_workers[i].CallOff())
                     {
@@ -86,17 +94,35 @@ internal static class WorkerPool
                     }
                 }
 
+                bool interrupted = false;
                 for (int i = 0; i < started; i++)
                 {
-                    Done.Wait();
+                    while (true)
+                    {
+                        try
+                        {
+                            Done.Wait();
+                            break;
+                        }
+                        catch (ThreadInterruptedException)
+                        {
+                            interrupted = true;
+                        }
+                    }
                 }
 
                 _work = null;
+                if (interrupted)
+                {
+                    Thread.CurrentThread.Interrupt();   // the caller's next blocking wait sees it, as it would have
+                }
             }
 
-            if (_failure is not null)
+            Exception? failure = _failure;
+            _failure = null;
+            if (failure is not null)
             {
-                throw new AggregateException("A block of a multi-threaded update failed.", _failure);
+                throw new AggregateException("A block of a multi-threaded update failed.", failure);
             }
         }
     }
@@ -107,7 +133,7 @@ internal static class WorkerPool
     /// <summary>Takes the next block and runs it until none is left; a failure stops every thread's next take.</summary>
     private static void RunBlocks(ChunkedWork work)
     {
-        int n = work.Length;
+        int n = _length;
         try
         {
             for (int block = Interlocked.Increment(ref _nextBlock) - 1; block < _blocks; block = Interlocked.Increment(ref _nextBlock) - 1)

@@ -143,8 +143,14 @@ public sealed class RmsPropState<T>
         Prepare(n, gradient.Length, c);
         _parallel ??= new ParallelUpdate();
         _parallel.Set(this, parameter, gradient, c);
-        WorkerPool.Run(_parallel, threads);
-        _parallel.Clear();
+        try
+        {
+            WorkerPool.Run(_parallel, threads);
+        }
+        finally
+        {
+            _parallel.Clear();   // no reference to the arrays kept, even after a failure
+        }
     }
 
     /// <summary>

@@ -87,8 +87,14 @@ public sealed class UpdateState<T>
         var work = _parallel as ParallelUpdate<TRule> ?? new ParallelUpdate<TRule>();
         _parallel = work;
         work.Set(this, parameter, gradient, rule);
-        WorkerPool.Run(work, threads);
-        work.Clear();
+        try
+        {
+            WorkerPool.Run(work, threads);
+        }
+        finally
+        {
+            work.Clear();   // no reference to the arrays kept, even after a failure
+        }
     }
 
     private static void Allocate<TRule>(ref T[]? buffer, int index, int n, in TRule rule)
