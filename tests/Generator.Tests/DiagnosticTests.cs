@@ -119,6 +119,21 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void OPTG007_ArrayStateFieldNameTaken() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public float[] W = new float[3];
+            [Param] public float[] @base = new float[3];
+            [Param] public float S;
+            private int {|OPTG007:__state_W|};
+            public class {|OPTG007:__state_base|} { }
+            private int __state_S;   // a scalar's state is not cached: the name is free
+        }
+        """);
+
+    [Fact]
     public void OPTG007_InheritedMemberNameTaken() => Expect("""
         using OptimizerGen;
         public class Base { public double Optimizer { get; set; } }
@@ -250,6 +265,8 @@ public class DiagnosticTests
         public partial class {|OPTG023:Gradients|} { [Param] public float W; }
         [Optimize(typeof(RmsProp))]
         public partial class {|OPTG023:OptimizerStates|} { [Param] public float W; }
+        [Optimize(typeof(RmsProp))]
+        public partial class {|OPTG023:__state_W|} { [Param] public float[] W = new float[2]; }
         [Optimize(typeof(RmsProp))]
         public partial class {|OPTG023:Step|}
         {

@@ -114,7 +114,8 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     }
 
     /// <summary>
-    /// Every field's plain update; <c>grad</c> and <c>state</c> are in scope. The scalar fields read everything and compute
+    /// Every field's plain update; <c>grad</c> is in scope, and <c>state</c> when the model has scalar fields (arrays reach
+    /// their states through <see cref="StateField"/>). The scalar fields read everything and compute
     /// into locals first and store afterwards (no read waits behind a store it might overlap): at N = 2 that measured
     /// 4.2–4.3 ns a step against 5.0–5.5 ns field by field, over five BenchmarkDotNet processes each (docs/benchmarks.md,
     /// run 9). The arrays' passes come last.
@@ -223,7 +224,13 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     private static string PlainField(ElementType element) => CacheField(element, false) + "Plain";
 
     /// <summary>The field caching array <paramref name="field"/>'s state (<c>OptimizerState.{name}</c>) for the plain step.</summary>
-    private static string StateField(ParamField field) => $"__state_{field.Name}";
+    private static string StateField(ParamField field) => StateFieldName(field.Name);
+
+    /// <summary>
+    /// The private field caching the state of the array parameter named <paramref name="fieldName"/> (as declared, without
+    /// <c>@</c>); the parser reserves it (OPTG007) for every array parameter.
+    /// </summary>
+    internal static string StateFieldName(string fieldName) => "__state_" + fieldName;
 
     /// <summary>The plain step's local for <paramref name="field"/>'s plain coefficients.</summary>
     private static string PlainLocal(ParamField field) => Local(field.Element, false);

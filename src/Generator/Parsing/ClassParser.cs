@@ -141,6 +141,14 @@ internal static class ClassParser
             }
         }
 
+        // Each array field's cached state (the plain step's; reserved for every optimizer, as the other private names are).
+        ImmutableArray<string> fieldStateNames = fields.Where(f => f.IsArray).Select(f => RmsPropEmitter.StateFieldName(f.Name)).ToImmutableArray();
+        CheckGeneratedNamesAreFree(type, classLocation, diagnostics, fieldStateNames);
+        if (fieldStateNames.Contains(type.Name))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNamedLikeGeneratedMember, classLocation, type.Name));
+        }
+
         LossModel? loss = paramCount == fields.Count
             ? LossParser.Parse(type, compilation, fields, diagnostics, cancellationToken)
             : null;
