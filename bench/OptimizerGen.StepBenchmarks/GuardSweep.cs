@@ -42,7 +42,7 @@ public abstract class GuardSweep
     private protected ArrayF _array = null!;
     private protected ArrayFUnguarded _arrayUnguarded = null!;
     private float[] _p = null!, _g = null!, _v = null!;   // the hand-written loop's streams
-    private readonly List<object> _pads = [];             // the pinned pads and misses Aligned leaves (kept alive)
+    private readonly List<object> _pads = [];             // the pinned pads and misses Pinned.Aligned64 leaves (kept alive)
     private int _untilRefill = RefillEvery;
 
     private protected GuardSweep(int n) => N = n;
@@ -66,41 +66,19 @@ public abstract class GuardSweep
         placement.Gap();
         _scalarsUnguarded.ApplyGradients();
         placement.Gap();
-        _array = new ArrayF { W = Aligned(p0) };
-        _array.Grad.W = Aligned(new float[N]);
+        _array = new ArrayF { W = Pinned.Aligned64(_pads, p0) };
+        _array.Grad.W = Pinned.Aligned64(_pads, new float[N]);
         _array.ApplyGradients();
-        _array.OptimizerState.W.Restore(Aligned(_array.OptimizerState.W.SquareAvg!), null, null);
+        _array.OptimizerState.W.Restore(Pinned.Aligned64(_pads, _array.OptimizerState.W.SquareAvg!), null, null);
         _arrayUnguarded = new ArrayFUnguarded { W = _array.W };
         _arrayUnguarded.Grad.W = _array.Grad.W;
         _arrayUnguarded.ApplyGradients();
-        _arrayUnguarded.OptimizerState.W.Restore(Aligned(_arrayUnguarded.OptimizerState.W.SquareAvg!), null, null);
+        _arrayUnguarded.OptimizerState.W.Restore(Pinned.Aligned64(_pads, _arrayUnguarded.OptimizerState.W.SquareAvg!), null, null);
         (_p, _g, _v) = N == 2
             ? ((float[])p0.Clone(), placement.Gap(new float[N]), placement.Gap(new float[N]))
             : (_array.W, _array.Grad.W, _array.OptimizerState.W.SquareAvg!);
         Console.WriteLine($"// GuardSweep placement: {placement}");
         Refill();
-    }
-
-    /// <summary>
-    /// A pinned copy of <paramref name="values"/> whose first element is at a 64-byte boundary: each try that misses leaves a
-    /// pinned pad behind, 8 bytes longer each time, so the next array starts elsewhere.
-    /// </summary>
-    private unsafe float[] Aligned(float[] values)
-    {
-        for (int tries = 0; tries < 64; tries++)
-        {
-            float[] array = GC.AllocateArray<float>(values.Length, pinned: true);
-            if (((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array)) & 63) == 0)
-            {
-                values.CopyTo(array, 0);
-                return array;
-            }
-
-            _pads.Add(array);
-            _pads.Add(GC.AllocateArray<byte>(8 * (1 + (tries % 8)), pinned: true));
-        }
-
-        throw new InvalidOperationException("No 64-byte-aligned pinned array in 64 tries.");
     }
 
     /// <summary>Two steps of each variant from the same data, on fresh instances: the same bits, or the setup throws.</summary>
@@ -261,6 +239,32 @@ internal sealed class Placement
     }
 
     public override string ToString() => $"{_methods} methods compiled first; gaps {string.Join(", ", _gaps)} bytes";
+}
+
+/// <summary>Pinned arrays at a 64-byte boundary, for streams whose placement must not vary between processes.</summary>
+internal static class Pinned
+{
+    /// <summary>
+    /// A pinned copy of <paramref name="values"/> whose first element is at a 64-byte boundary: each try that misses leaves a
+    /// pinned pad behind in <paramref name="keep"/>, 8 bytes longer each time, so the next array starts elsewhere.
+    /// </summary>
+    public static unsafe float[] Aligned64(List<object> keep, float[] values)
+    {
+        for (int tries = 0; tries < 64; tries++)
+        {
+            float[] array = GC.AllocateArray<float>(values.Length, pinned: true);
+            if (((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array)) & 63) == 0)
+            {
+                values.CopyTo(array, 0);
+                return array;
+            }
+
+            keep.Add(array);
+            keep.Add(GC.AllocateArray<byte>(8 * (1 + (tries % 8)), pinned: true));
+        }
+
+        throw new InvalidOperationException("No 64-byte-aligned pinned array in 64 tries.");
+    }
 }
 
 /// <summary>Distinct fully optimized methods, one per value type <c>Nest&lt;…&gt;</c>, compiled on first call.</summary>

@@ -27,24 +27,24 @@ internal static class OverheadExperiments
     {
         float[] g0 = Data.Uniform<float>(N, 2, 0.5);
         var placement = new Placement(Keep);
-        float[] p = Aligned(Data.Uniform<float>(N, 1, 1.0)), g = Aligned(new float[N]);
+        float[] p = Pinned.Aligned64(Keep, Data.Uniform<float>(N, 1, 1.0)), g = Pinned.Aligned64(Keep, new float[N]);
         var guarded = new ArrayF { W = p };
         guarded.Grad.W = g;
         guarded.ApplyGradients();
         placement.Gap();
-        guarded.OptimizerState.W.Restore(Aligned(guarded.OptimizerState.W.SquareAvg!), null, null);
+        guarded.OptimizerState.W.Restore(Pinned.Aligned64(Keep, guarded.OptimizerState.W.SquareAvg!), null, null);
         placement.Gap();
         var unguarded = new ArrayFUnguarded { W = p };
         unguarded.Grad.W = g;
         unguarded.ApplyGradients();
         placement.Gap();
-        unguarded.OptimizerState.W.Restore(Aligned(unguarded.OptimizerState.W.SquareAvg!), null, null);
+        unguarded.OptimizerState.W.Restore(Pinned.Aligned64(Keep, unguarded.OptimizerState.W.SquareAvg!), null, null);
         placement.Gap();
         var holder = new Holder(p, g);
-        holder.State.Restore(Aligned(new float[N]), null, null);
-        holder.States.W.Restore(Aligned(new float[N]), null, null);
+        holder.State.Restore(Pinned.Aligned64(Keep, new float[N]), null, null);
+        holder.States.W.Restore(Pinned.Aligned64(Keep, new float[N]), null, null);
         placement.Gap();
-        float[] v = Aligned(new float[N]);
+        float[] v = Pinned.Aligned64(Keep, new float[N]);
         Console.WriteLine($"// placement: {placement}");
 
         int untilRefill = 256;
@@ -68,7 +68,7 @@ internal static class OverheadExperiments
             ("generated, guarded", () => { Tick(); Step(guarded); }),
             ("generated, unguarded", () => { Tick(); Step(unguarded); }),
         ];
-        double[] t = Interleaved(variants.Select(v => v.Call).ToArray(), callsPerSample: 65_536);
+        double[] t = LoopExperiments.RoundByRound(variants.Select(v => v.Call).ToArray(), callsPerSample: 65_536);
         Console.WriteLine("N = 64, median ns/call and t_hand/t:");
         for (int k = 0; k < variants.Length; k++)
         {
@@ -153,32 +153,6 @@ internal static class OverheadExperiments
         }
     }
 
-    private static double[] Interleaved(Action[] variants, int callsPerSample)
-    {
-        const int rounds = 200;
-        var samples = variants.Select(_ => new double[rounds]).ToArray();
-        for (int r = -50; r < rounds; r++)
-        {
-            for (int k = 0; k < variants.Length; k++)
-            {
-                Action call = variants[k];
-                long t0 = Stopwatch.GetTimestamp();
-                for (int c = 0; c < callsPerSample / 16; c++)
-                {
-                    call(); call(); call(); call(); call(); call(); call(); call();
-                    call(); call(); call(); call(); call(); call(); call(); call();
-                }
-
-                if (r >= 0)
-                {
-                    samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / callsPerSample;
-                }
-            }
-        }
-
-        return samples.Select(Median).ToArray();
-    }
-
     private static double Median(double[] xs)
     {
         double[] s = xs.Order().ToArray();
@@ -247,23 +221,5 @@ internal static class OverheadExperiments
     private sealed class GradientsObject
     {
         public float[] W = null!;
-    }
-
-    private static unsafe float[] Aligned(float[] values)
-    {
-        for (int tries = 0; tries < 64; tries++)
-        {
-            float[] array = GC.AllocateArray<float>(values.Length, pinned: true);
-            if (((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array)) & 63) == 0)
-            {
-                values.CopyTo(array, 0);
-                return array;
-            }
-
-            Keep.Add(array);
-            Keep.Add(GC.AllocateArray<byte>(8 * (1 + (tries % 8)), pinned: true));
-        }
-
-        throw new InvalidOperationException("No 64-byte-aligned pinned array in 64 tries.");
     }
 }
