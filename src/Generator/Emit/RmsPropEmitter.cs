@@ -190,8 +190,8 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             }
 
             // Each array's state, for the plain step to reach v in two loads (model, state) rather than three (model, states,
-            // state): at N = 64 that third load cost 0.3–0.6 ns of ~11 a step (interleaved, six processes; docs/benchmarks.md,
-            // run 14).
+            // state): at N = 64 that third load cost 0.25–0.5 ns of ~11 a step (interleaved, six processes; docs/benchmarks.md,
+            // "Runs 14 and 15").
             // OptimizerStates' fields are readonly, so the reference never goes stale; it is set by the first step's rebuild,
             // before any plain step.
             foreach (ParamField field in model.Fields.Where(f => f.IsArray))
