@@ -70,9 +70,10 @@ public class UpdateSweep
     /// <summary>
     /// The runner of <paramref name="sweepCase"/>: libtorch limited to <paramref name="torchThreads"/> (null: a process
     /// that measures no TorchSharp variant and so never loads libtorch), the variants checked against each other when
-    /// <paramref name="check"/> (in one process per case), and, for large N, every loop brought to tier-1 code first.
+    /// <paramref name="check"/> (in one process per case; against TorchSharp too unless <paramref name="checkTorch"/> is
+    /// false), and, for large N, every loop brought to tier-1 code first.
     /// </summary>
-    internal static SweepRunner Prepare(SweepCase sweepCase, int? torchThreads, bool check)
+    internal static SweepRunner Prepare(SweepCase sweepCase, int? torchThreads, bool check, bool checkTorch = true)
     {
         if (torchThreads is int threads)
         {
@@ -83,7 +84,7 @@ public class UpdateSweep
         SweepRunner run = NewRunner(sweepCase);
         if (check)
         {
-            run.Check(); // once per case: in the baseline's process (UpdateThreadsSweep checks the threaded update)
+            run.Check(checkTorch); // once per case: in the baseline's process (ThreadsSweep checks the threaded update)
         }
 
         if (sweepCase.N >= 262_144)
@@ -217,8 +218,10 @@ public class ThreadsSweep
 
     public static IEnumerable<SweepCase> Cases() => UpdateThreadsSweep.Cases().Where(c => c.N >= RmsPropState<float>.MinParallelLength);
 
+    // Neither process loads libtorch (a process that has loaded it keeps its threads): the check against TorchSharp is made
+    // in UpdateSweep's baseline process.
     [GlobalSetup(Target = nameof(GeneratedThreads2))]
-    public void SetupAndCheck() => _run = UpdateSweep.Prepare(Case, 1, check: true);   // the check compares with TorchSharp too
+    public void SetupAndCheck() => _run = UpdateSweep.Prepare(Case, null, check: true, checkTorch: false);
 
     [GlobalSetup(Target = nameof(GeneratedThreads1))]
     public void SetupOnly() => _run = UpdateSweep.Prepare(Case, null, check: false);
@@ -286,7 +289,12 @@ public sealed class SweepBandwidthColumn : IColumn
 /// <summary>The state of one sweep case and its variants (a class per element type; virtual calls cost every variant the same).</summary>
 public abstract class SweepRunner : IDisposable
 {
-    public abstract void Check();
+    /// <summary>
+    /// Two steps of every variant from the same start: the same bits from the hand-written loop and from
+    /// <c>UpdateThreads = 2</c>, values within rounding from the others (TorchSharp only when <paramref name="withTorch"/>:
+    /// loading libtorch leaves its threads in the process).
+    /// </summary>
+    public abstract void Check(bool withTorch = true);
     public abstract void Refill();
     public abstract void Generated();
     public abstract void GeneratedThreads2();
@@ -344,7 +352,7 @@ public sealed class SweepRunner<T> : SweepRunner
         return arrays;
     }
 
-    public override void Check()
+    public override void Check(bool withTorch = true)
     {
         // Two steps from the same start (the refill between them is what the benchmark does every 256 calls).
         for (int step = 0; step < 2; step++)
@@ -354,7 +362,11 @@ public sealed class SweepRunner<T> : SweepRunner
             HandWritten();
             Naive();
             TensorPrimitives();
-            TorchRun.Step();
+            if (withTorch)
+            {
+                TorchRun.Step();
+            }
+
             Refill();
         }
 
@@ -369,7 +381,10 @@ public sealed class SweepRunner<T> : SweepRunner
         double tol = typeof(T) == typeof(float) ? 1e-5 : 1e-12;
         SweepCheck.Close<T>(p, _naive.P, tol, "p, naive vs generated, " + what);
         SweepCheck.Close<T>(p, _tensor.P, tol, "p, TensorPrimitives vs generated, " + what);
-        SweepCheck.Close<T>(p, TorchRun.Parameters(), tol, "p, TorchSharp vs generated, " + what);
+        if (withTorch)
+        {
+            SweepCheck.Close<T>(p, TorchRun.Parameters(), tol, "p, TorchSharp vs generated, " + what);
+        }
     }
 
     public override void Refill()
