@@ -5,6 +5,8 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+using OptimizerGen.Runtime;
+
 namespace OptimizerGen.StepBenchmarks;
 
 /// <summary>
@@ -20,7 +22,7 @@ internal static class OverheadExperiments
     /// <c>--overhead-ladder</c>: the hand-written loop; the runtime's plain step on arrays and coefficients held by one
     /// object (what every generated model ends in, with its checks); then that step with one piece of the generated
     /// model's path added at a time (the step count, the states' own object between the holder and the state, the plain
-    /// flag and the gradients' own object, all of them); then the generated models. Each process draws its own placement
+    /// flag and the gradients' own object, the guard, all of them but the guard); then the generated models. Each process draws its own placement
     /// (<see cref="Placement"/>); run it several times.
     /// </summary>
     public static void Ladder()
@@ -64,6 +66,7 @@ internal static class OverheadExperiments
             ("+ count", () => { Tick(); WithCount(holder); }),
             ("+ states object", () => { Tick(); ThroughStates(holder); }),
             ("+ flag, gradients object", () => { Tick(); WithFlagAndGradients(holder); }),
+            ("+ the guard", () => { Tick(); Guarded(holder); }),
             ("+ all four", () => { Tick(); All(holder); }),
             ("generated, guarded", () => { Tick(); Step(guarded); }),
             ("generated, unguarded", () => { Tick(); Step(unguarded); }),
@@ -191,6 +194,34 @@ internal static class OverheadExperiments
         }
     }
 
+    // The concurrent-use guard around the runtime's step, as the generated ApplyGradients has it: TryEnter, the step, Exit;
+    // anything else (the first call, which makes the owner) out of line.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Guarded(Holder h)
+    {
+        if (ConcurrentUse.TryEnter(ref h.Guard, out var owner, out nint stackMark) && h.State.TryPlainStep(h.P, h.G, in h.Coefficients, 1))
+        {
+            ConcurrentUse.Exit(owner);
+            return;
+        }
+
+        GuardedSlow(h, owner, stackMark);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void GuardedSlow(Holder h, ConcurrentUse.Owner? owner, nint stackMark)
+    {
+        owner ??= ConcurrentUse.Enter(ref h.Guard, stackMark, "Holder");
+        try
+        {
+            h.State.TryPlainStep(h.P, h.G, in h.Coefficients, 1);
+        }
+        finally
+        {
+            ConcurrentUse.Exit(owner);
+        }
+    }
+
     // What the generated plain step reads, minus the guard: flag, gradients object, states object, thread count, count.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void All(Holder h)
@@ -211,6 +242,7 @@ internal static class OverheadExperiments
         public bool PlainFlag = true;
         public int Threads = 1;
         public long StepCount;
+        public ConcurrentUseGuard Guard;
     }
 
     private sealed class StatesObject
