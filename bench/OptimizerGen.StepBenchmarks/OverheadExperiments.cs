@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 using OptimizerGen.Runtime;
 
@@ -77,6 +78,76 @@ internal static class OverheadExperiments
         {
             Console.WriteLine($"  {variants[k].Name,-26} {t[k],6:F2}  {t[0] / t[k],5:F2}");
         }
+    }
+
+    /// <summary>
+    /// <c>--aliasing-probe</c>: the runtime's plain step at N = 64 with, around it, what the guard does to its <c>Owner</c>
+    /// (a load and a test at the start of the call, a store of 1 before the step and of 0 after it) on an int placed two ways
+    /// against the three 256-byte arrays: with its address bits 11:0 equal to those of a byte the previous call stored to
+    /// (v's first element), or equal to none of them. Interleaved, median ns per call.
+    /// </summary>
+    public static unsafe void Aliasing()
+    {
+        float[] g0 = Data.Uniform<float>(N, 2, 0.5);
+        float[] p = Pinned.Aligned64(Keep, Data.Uniform<float>(N, 1, 1.0)), g = Pinned.Aligned64(Keep, new float[N]);
+        var holder = new Holder(p, g);
+        float[] v = Pinned.Aligned64(Keep, new float[N]);
+        holder.State.Restore(v, null, null);
+        nint[] starts = [Address(p), Address(g), Address(v)];
+
+        // 12 KiB of pinned bytes: any low-12-bit offset is available at least once, away from the arrays themselves.
+        byte[] pad = GC.AllocateArray<byte>(3 * 4096, pinned: true);
+        Keep.Add(pad);
+        nint padStart = Address(pad);
+        nint At(int low12)
+        {
+            nint a = (padStart & ~(nint)4095) + 4096 + low12;
+            return a + 4 <= padStart + pad.Length ? a : a - 4096;
+        }
+
+        bool Aliases(int low12) => starts.Any(s => ((low12 - (int)(s & 4095)) & 4095) < N * sizeof(float));
+        int aliasing = (int)(Address(v) & 4095);
+        int clear = Enumerable.Range(0, 4096 / 64).Select(k => k * 64).First(o => !Aliases(o) && !Aliases(o + 60));
+        int* aliased = (int*)At(aliasing), apart = (int*)At(clear);
+
+        int untilRefill = 256;
+        void Tick()
+        {
+            if (--untilRefill == 0)
+            {
+                g0.AsSpan().CopyTo(g);
+                untilRefill = 256;
+            }
+        }
+
+        (string Name, Action Call)[] variants =
+        [
+            ("plain step", () => { Tick(); PlainStep(holder); }),
+            ($"+ mark at an aliasing offset (0x{aliasing:X3})", () => { Tick(); Marked(holder, aliased); }),
+            ($"+ mark at a clear offset (0x{clear:X3})", () => { Tick(); Marked(holder, apart); }),
+        ];
+        double[] t = LoopExperiments.RoundByRound(variants.Select(x => x.Call).ToArray(), callsPerSample: 65_536);
+        Console.WriteLine($"N = 64, arrays at low-12-bit offsets {string.Join(", ", starts.Select(a => $"0x{a & 4095:X3}"))}; median ns/call:");
+        for (int k = 0; k < variants.Length; k++)
+        {
+            Console.WriteLine($"  {variants[k].Name,-44} {t[k],6:F2}");
+        }
+    }
+
+    private static unsafe nint Address<T>(T[] array) where T : unmanaged => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+
+    // The guard's traffic on its Owner, without the rest of the guard: test the mark, set it, the step, clear it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void Marked(Holder h, int* mark)
+    {
+        if (Volatile.Read(ref *mark) != 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref *mark, 1);
+        h.State.TryPlainStep(h.P, h.G, in h.Coefficients, 1);
+        Volatile.Write(ref *mark, 0);
     }
 
     /// <summary>

@@ -9,6 +9,7 @@
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --guard-experiments 2
 // or where the generated update's time goes at N = 64, and the second thread at 16M (interleaved):
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --overhead-ladder
+//   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --aliasing-probe
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --threads-experiments
 // or every UpdateSweep case from 4 096 up, generated against hand-written, round by round:
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --sweep-experiments
@@ -43,6 +44,12 @@ if (args is ["--overhead-ladder"])
 if (args is ["--sweep-experiments"])
 {
     OverheadExperiments.Sweep();
+    return;
+}
+
+if (args is ["--aliasing-probe"])
+{
+    OverheadExperiments.Aliasing();
     return;
 }
 
