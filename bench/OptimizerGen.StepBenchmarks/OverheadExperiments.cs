@@ -151,15 +151,17 @@ internal static class OverheadExperiments
     }
 
     /// <summary>
-    /// <c>--threads-experiments</c>: the generated float update at 16M with <c>UpdateThreads</c> 1 and 2 and the
-    /// hand-written loop, interleaved (median of 30 rounds of 4 calls), with the spread of the per-round 1→2 ratio.
+    /// <c>--threads-experiments [N]</c>: the generated float update at N elements (16M unless given) with
+    /// <c>UpdateThreads</c> 1 and 2 and the hand-written loop, interleaved (median of 30 rounds of calls worth ~32 ms at
+    /// 16M's rate, at least 4), with the spread of the per-round 1→2 ratio.
     /// </summary>
-    public static void Threads()
+    public static void Threads(int n = 16_777_216)
     {
-        var run = UpdateSweep.NewRunner(new SweepCase("float", UpdateKind.Plain, 16_777_216));
+        var run = UpdateSweep.NewRunner(new SweepCase("float", UpdateKind.Plain, n));
         run.Check();
         Action[] variants = [run.Generated, run.GeneratedThreads2, run.HandWritten];
         const int rounds = 30;
+        int calls = Math.Max(4, 4 * (16_777_216 / n));
         var samples = variants.Select(_ => new double[rounds]).ToArray();
         for (int r = -3; r < rounds; r++)
         {
@@ -167,14 +169,14 @@ internal static class OverheadExperiments
             {
                 run.Refill();
                 long t0 = Stopwatch.GetTimestamp();
-                for (int c = 0; c < 4; c++)
+                for (int c = 0; c < calls; c++)
                 {
                     variants[k]();
                 }
 
                 if (r >= 0)
                 {
-                    samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / 4;
+                    samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / calls;
                 }
             }
         }
@@ -182,7 +184,7 @@ internal static class OverheadExperiments
         double[] t = samples.Select(Median).ToArray();
         double[] perRound = Enumerable.Range(0, rounds).Select(r => samples[0][r] / samples[1][r]).Order().ToArray();
         Console.WriteLine(
-            $"16M, median ms/call: UpdateThreads = 1 {t[0]:F2}, = 2 {t[1]:F2}, hand-written {t[2]:F2}; 1 → 2 threads {t[0] / t[1]:F2}× " +
+            $"N = {n}, median ms/call: UpdateThreads = 1 {t[0]:F4}, = 2 {t[1]:F4}, hand-written {t[2]:F4}; 1 → 2 threads {t[0] / t[1]:F2}× " +
             $"(per round: min {perRound[0]:F2}, median {perRound[rounds / 2]:F2}, max {perRound[^1]:F2})");
         run.Dispose();
     }

@@ -59,6 +59,12 @@ if (args is ["--threads-experiments"])
     return;
 }
 
+if (args is ["--threads-experiments", var threadsN])
+{
+    OverheadExperiments.Threads(int.Parse(threadsN, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["--placement-experiments"])
 {
     LoopExperiments.Placement();
