@@ -253,11 +253,18 @@ internal static unsafe class LoopExperiments
     }
 
     /// <summary>Median ns per call of each variant, over 200 rounds of 200 calls timed in turn (50 rounds of warm-up).</summary>
-    private static double[] Interleaved(Action[] variants, Action refill)
+    private static double[] Interleaved(Action[] variants, Action refill) =>
+        RefilledRounds(variants, refill, warmUpRounds: 50, rounds: 200, calls: 200).Select(Median).ToArray();
+
+    /// <summary>
+    /// ns per call of each of <paramref name="variants"/> in each of <paramref name="rounds"/> rounds (after
+    /// <paramref name="warmUpRounds"/> not kept): every round runs <paramref name="refill"/> and then
+    /// <paramref name="calls"/> calls, variant after variant, so the host's drift falls on all of them alike.
+    /// </summary>
+    internal static double[][] RefilledRounds(Action[] variants, Action refill, int warmUpRounds, int rounds, int calls)
     {
-        const int rounds = 200, calls = 200;
         var samples = variants.Select(_ => new double[rounds]).ToArray();
-        for (int r = -50; r < rounds; r++)
+        for (int r = -warmUpRounds; r < rounds; r++)
         {
             for (int k = 0; k < variants.Length; k++)
             {
@@ -268,10 +275,10 @@ internal static unsafe class LoopExperiments
             }
         }
 
-        return samples.Select(Median).ToArray();
+        return samples;
     }
 
-    private static double Median(double[] xs)
+    internal static double Median(double[] xs)
     {
         double[] s = xs.OrderBy(x => x).ToArray();
         return s[s.Length / 2];

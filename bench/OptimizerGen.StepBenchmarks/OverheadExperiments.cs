@@ -162,26 +162,9 @@ internal static class OverheadExperiments
         Action[] variants = [run.Generated, run.GeneratedThreads2, run.HandWritten];
         const int rounds = 30;
         int calls = Math.Max(4, 4 * (16_777_216 / n));
-        var samples = variants.Select(_ => new double[rounds]).ToArray();
-        for (int r = -3; r < rounds; r++)
-        {
-            for (int k = 0; k < variants.Length; k++)
-            {
-                run.Refill();
-                long t0 = Stopwatch.GetTimestamp();
-                for (int c = 0; c < calls; c++)
-                {
-                    variants[k]();
-                }
-
-                if (r >= 0)
-                {
-                    samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / calls;
-                }
-            }
-        }
-
-        double[] t = samples.Select(Median).ToArray();
+        double[][] samples = LoopExperiments.RefilledRounds(variants, run.Refill, warmUpRounds: 3, rounds, calls)
+            .Select(ns => ns.Select(x => x / 1e6).ToArray()).ToArray();   // ms
+        double[] t = samples.Select(LoopExperiments.Median).ToArray();
         double[] perRound = Enumerable.Range(0, rounds).Select(r => samples[0][r] / samples[1][r]).Order().ToArray();
         Console.WriteLine(
             $"N = {n}, median ms/call: UpdateThreads = 1 {t[0]:F4}, = 2 {t[1]:F4}, hand-written {t[2]:F4}; 1 → 2 threads {t[0] / t[1]:F2}× " +
@@ -204,35 +187,11 @@ internal static class OverheadExperiments
             bool large = sweepCase.N >= 1 << 20;
             int rounds = large ? 60 : 400, calls = large ? 2 : 256;
             Action[] variants = [run.Generated, run.HandWritten];
-            var samples = variants.Select(_ => new double[rounds]).ToArray();
-            for (int r = large ? -3 : -40; r < rounds; r++)
-            {
-                for (int k = 0; k < variants.Length; k++)
-                {
-                    run.Refill();
-                    long t0 = Stopwatch.GetTimestamp();
-                    for (int c = 0; c < calls; c++)
-                    {
-                        variants[k]();
-                    }
-
-                    if (r >= 0)
-                    {
-                        samples[k][r] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / calls;
-                    }
-                }
-            }
-
+            double[][] samples = LoopExperiments.RefilledRounds(variants, run.Refill, warmUpRounds: large ? 3 : 40, rounds, calls);
             double[] perRound = Enumerable.Range(0, rounds).Select(r => samples[1][r] / samples[0][r]).Order().ToArray();
             Console.WriteLine(
-                $"  {sweepCase,-42} {Median(samples[0]),14:N1} {Median(samples[1]),14:N1}   {perRound[rounds / 2]:F2} ({perRound[rounds / 10]:F2}–{perRound[rounds - 1 - (rounds / 10)]:F2})");
+                $"  {sweepCase,-42} {LoopExperiments.Median(samples[0]),14:N1} {LoopExperiments.Median(samples[1]),14:N1}   {perRound[rounds / 2]:F2} ({perRound[rounds / 10]:F2}–{perRound[rounds - 1 - (rounds / 10)]:F2})");
         }
-    }
-
-    private static double Median(double[] xs)
-    {
-        double[] s = xs.Order().ToArray();
-        return s[s.Length / 2];
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -14,78 +14,32 @@
 // or every UpdateSweep case from 4 096 up, generated against hand-written, round by round:
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --sweep-experiments
 using System;
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using OptimizerGen.StepBenchmarks;
 
-if (args is ["--loop-experiments"])
+// The experiments (not BenchmarkDotNet: variants timed round by round in this one process); anything else goes to
+// BenchmarkDotNet's switcher.
+Action? experiment = args switch
 {
-    LoopExperiments.Run();
-    return;
-}
+    ["--loop-experiments"] => LoopExperiments.Run,
+    ["--small-experiments"] => LoopExperiments.SmallOverhead,
+    ["--guard-experiments", var n] => () => LoopExperiments.GuardSweepInterleaved(int.Parse(n, CultureInfo.InvariantCulture)),
+    ["--overhead-ladder"] => OverheadExperiments.Ladder,
+    ["--sweep-experiments"] => OverheadExperiments.Sweep,
+    ["--aliasing-probe"] => OverheadExperiments.Aliasing,
+    ["--threads-experiments"] => () => OverheadExperiments.Threads(),
+    ["--threads-experiments", var n] => () => OverheadExperiments.Threads(int.Parse(n, CultureInfo.InvariantCulture)),
+    ["--placement-experiments"] => LoopExperiments.Placement,
+    ["--family-experiments"] => LoopExperiments.Family,
+    ["--step-experiments"] => StepExperiments.Run,
+    ["--cpu-time"] => CpuTimeRun.Run,
+    _ => null,
+};
 
-if (args is ["--small-experiments"])
+if (experiment is not null)
 {
-    LoopExperiments.SmallOverhead();
-    return;
-}
-
-if (args is ["--guard-experiments", var guardN])
-{
-    LoopExperiments.GuardSweepInterleaved(int.Parse(guardN, System.Globalization.CultureInfo.InvariantCulture));
-    return;
-}
-
-if (args is ["--overhead-ladder"])
-{
-    OverheadExperiments.Ladder();
-    return;
-}
-
-if (args is ["--sweep-experiments"])
-{
-    OverheadExperiments.Sweep();
-    return;
-}
-
-if (args is ["--aliasing-probe"])
-{
-    OverheadExperiments.Aliasing();
-    return;
-}
-
-if (args is ["--threads-experiments"])
-{
-    OverheadExperiments.Threads();
-    return;
-}
-
-if (args is ["--threads-experiments", var threadsN])
-{
-    OverheadExperiments.Threads(int.Parse(threadsN, System.Globalization.CultureInfo.InvariantCulture));
-    return;
-}
-
-if (args is ["--placement-experiments"])
-{
-    LoopExperiments.Placement();
-    return;
-}
-
-if (args is ["--family-experiments"])
-{
-    LoopExperiments.Family();
-    return;
-}
-
-if (args is ["--step-experiments"])
-{
-    StepExperiments.Run();
-    return;
-}
-
-if (args is ["--cpu-time"])
-{
-    CpuTimeRun.Run();
+    experiment();
     return;
 }
 

@@ -39,6 +39,7 @@ internal abstract class ParallelArrayUpdate<TState, TCoefficients, T> : ChunkedW
     public sealed override void Run(int start, int length) =>
         Update(_state!, _parameter.AsSpan(start, length), _gradient.AsSpan(start, length), start, length, _coefficients);
 
+    /// <summary>Updates elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>).</summary>
     protected abstract void Update(TState state, Span<T> parameter, Span<T> gradient, int start, int length, in TCoefficients coefficients);
 
     /// <summary>The slice of a buffer, or an empty span when the buffer is not allocated.</summary>

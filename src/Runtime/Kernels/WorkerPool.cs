@@ -128,7 +128,7 @@ internal static class WorkerPool
     }
 
     /// <summary>The number of blocks of <paramref name="length"/> elements (at least 1).</summary>
-    public static int Blocks(int length) => Math.Max(1, (int)(((long)length + BlockLength - 1) / BlockLength));
+    private static int Blocks(int length) => Math.Max(1, (int)(((long)length + BlockLength - 1) / BlockLength));
 
     /// <summary>Takes the next block and runs it until none is left; a failure stops every thread's next take.</summary>
     private static void RunBlocks(ChunkedWork work)
