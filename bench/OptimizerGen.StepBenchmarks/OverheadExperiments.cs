@@ -50,27 +50,19 @@ internal static class OverheadExperiments
         float[] v = Pinned.Aligned64(Keep, new float[N]);
         Console.WriteLine($"// placement: {placement}");
 
-        int untilRefill = 256;
-        void Tick()
-        {
-            if (--untilRefill == 0)
-            {
-                g0.AsSpan().CopyTo(g);
-                untilRefill = 256;
-            }
-        }
+        var refill = new RefillCountdown(g0, g);
 
         (string Name, Action Call)[] variants =
         [
-            ("hand-written", () => { Tick(); SweepLoops.HandWrittenPlain(p, g, v); }),
-            ("plain step", () => { Tick(); PlainStep(holder); }),
-            ("+ count", () => { Tick(); WithCount(holder); }),
-            ("+ states object", () => { Tick(); ThroughStates(holder); }),
-            ("+ flag, gradients object", () => { Tick(); WithFlagAndGradients(holder); }),
-            ("+ the guard", () => { Tick(); Guarded(holder); }),
-            ("+ all four", () => { Tick(); All(holder); }),
-            ("generated, guarded", () => { Tick(); Step(guarded); }),
-            ("generated, unguarded", () => { Tick(); Step(unguarded); }),
+            ("hand-written", () => { refill.Tick(); SweepLoops.HandWrittenPlain(p, g, v); }),
+            ("plain step", () => { refill.Tick(); PlainStep(holder); }),
+            ("+ count", () => { refill.Tick(); WithCount(holder); }),
+            ("+ states object", () => { refill.Tick(); ThroughStates(holder); }),
+            ("+ flag, gradients object", () => { refill.Tick(); WithFlagAndGradients(holder); }),
+            ("+ the guard", () => { refill.Tick(); Guarded(holder); }),
+            ("+ all four", () => { refill.Tick(); All(holder); }),
+            ("generated, guarded", () => { refill.Tick(); Step(guarded); }),
+            ("generated, unguarded", () => { refill.Tick(); Step(unguarded); }),
         ];
         double[] t = LoopExperiments.RoundByRound(variants.Select(v => v.Call).ToArray(), callsPerSample: 65_536);
         Console.WriteLine("N = 64, median ns/call and t_hand/t:");
@@ -110,21 +102,13 @@ internal static class OverheadExperiments
         int clear = Enumerable.Range(0, 4096 / 64).Select(k => k * 64).First(o => !Aliases(o) && !Aliases(o + 60));
         int* aliased = (int*)At(aliasing), apart = (int*)At(clear);
 
-        int untilRefill = 256;
-        void Tick()
-        {
-            if (--untilRefill == 0)
-            {
-                g0.AsSpan().CopyTo(g);
-                untilRefill = 256;
-            }
-        }
+        var refill = new RefillCountdown(g0, g);
 
         (string Name, Action Call)[] variants =
         [
-            ("plain step", () => { Tick(); PlainStep(holder); }),
-            ($"+ mark at an aliasing offset (0x{aliasing:X3})", () => { Tick(); Marked(holder, aliased); }),
-            ($"+ mark at a clear offset (0x{clear:X3})", () => { Tick(); Marked(holder, apart); }),
+            ("plain step", () => { refill.Tick(); PlainStep(holder); }),
+            ($"+ mark at an aliasing offset (0x{aliasing:X3})", () => { refill.Tick(); Marked(holder, aliased); }),
+            ($"+ mark at a clear offset (0x{clear:X3})", () => { refill.Tick(); Marked(holder, apart); }),
         ];
         double[] t = LoopExperiments.RoundByRound(variants.Select(x => x.Call).ToArray(), callsPerSample: 65_536);
         Console.WriteLine($"N = 64, arrays at low-12-bit offsets {string.Join(", ", starts.Select(a => $"0x{a & 4095:X3}"))}; median ns/call:");
@@ -261,6 +245,21 @@ internal static class OverheadExperiments
         if (h.PlainFlag && h.States.W.TryPlainStep(h.P, h.Grad.W, in h.Coefficients, h.Threads))
         {
             h.StepCount++;
+        }
+    }
+
+    /// <summary>Puts the gradient back every 256 calls, as the sweep does (the update zeroes it).</summary>
+    private sealed class RefillCountdown(float[] g0, float[] g)
+    {
+        private int _left = 256;
+
+        public void Tick()
+        {
+            if (--_left == 0)
+            {
+                g0.AsSpan().CopyTo(g);
+                _left = 256;
+            }
         }
     }
 
