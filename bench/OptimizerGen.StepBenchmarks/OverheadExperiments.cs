@@ -24,7 +24,8 @@ internal static class OverheadExperiments
     /// object (what every generated model ends in, with its checks); then that step with one piece of the generated
     /// model's path added at a time (the step count, the states' own object between the holder and the state, the plain
     /// flag and the gradients' own object, the guard, all of them but the guard); then the generated models. Each process draws its own placement
-    /// (<see cref="Placement"/>); run it several times.
+    /// (<see cref="Placement"/>) and prints where the guarded model's guard lands against its arrays modulo 4 KiB
+    /// (<see cref="PrintAliasing"/>); run it several times.
     /// </summary>
     public static void Ladder()
     {
@@ -49,6 +50,7 @@ internal static class OverheadExperiments
         placement.Gap();
         float[] v = Pinned.Aligned64(Keep, new float[N]);
         Console.WriteLine($"// placement: {placement}");
+        PrintAliasing(guarded, p, g, guarded.OptimizerState.W.SquareAvg!);
 
         var refill = new RefillCountdown(g0, g);
 
@@ -117,6 +119,40 @@ internal static class OverheadExperiments
             Console.WriteLine($"  {variants[k].Name,-44} {t[k],6:F2}");
         }
     }
+
+    /// <summary>
+    /// Where the guarded model's guard sits against its three arrays modulo 4 KiB: the low 12 address bits of the guard's
+    /// <c>Owner.InCall</c> (which every call reads and stores), of the model's guard field and of its plain coefficients,
+    /// and whether each lies within a 256-byte array's bytes modulo 4 KiB (4 KiB aliasing with the previous call's stores).
+    /// </summary>
+    private static unsafe void PrintAliasing(ArrayF model, float[] p, float[] g, float[] v)
+    {
+        nint[] starts = [Address(p), Address(g), Address(v)];
+        ref ConcurrentUseGuard guard = ref GuardOf(model);
+        ConcurrentUse.Owner owner = OwnerOf(ref guard)!;
+        (string Name, nint Address)[] places =
+        [
+            ("Owner.InCall", (nint)Unsafe.AsPointer(ref InCallOf(owner))),
+            ("the model's guard field", (nint)Unsafe.AsPointer(ref guard)),
+            ("the plain coefficients", (nint)Unsafe.AsPointer(ref PlainCoefficientsOf(model))),
+        ];
+        string Aliases(nint a) => starts.Any(s => ((a - s) & 4095) < N * sizeof(float)) ? "on an array's bytes" : "clear";
+        Console.WriteLine(
+            $"// modulo 4 KiB: arrays at {string.Join(", ", starts.Select(a => $"0x{a & 4095:X3}"))}; " +
+            string.Join("; ", places.Select(x => $"{x.Name} 0x{x.Address & 4095:X3} {Aliases(x.Address)}")));
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "__concurrentUse")]
+    private static extern ref ConcurrentUseGuard GuardOf(ArrayF model);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "__f32Plain")]
+    private static extern ref RmsPropPlainCoefficients<float> PlainCoefficientsOf(ArrayF model);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "Owner")]
+    private static extern ref ConcurrentUse.Owner? OwnerOf(ref ConcurrentUseGuard guard);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "InCall")]
+    private static extern ref int InCallOf(ConcurrentUse.Owner owner);
 
     private static unsafe nint Address<T>(T[] array) where T : unmanaged => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
 
