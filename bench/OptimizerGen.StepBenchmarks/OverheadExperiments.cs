@@ -25,9 +25,10 @@ internal static class OverheadExperiments
     /// model's path added at a time (the step count, the states' own object between the holder and the state, the plain
     /// flag and the gradients' own object, the guard, all of them but the guard); then the generated models. Each process draws its own placement
     /// (<see cref="Placement"/>) and prints where the guarded model's guard lands against its arrays modulo 4 KiB
-    /// (<see cref="PrintAliasing"/>); run it several times.
+    /// (<see cref="PrintAliasing"/>); run it several times. <paramref name="rungs"/> (<c>--overhead-ladder 0</c>, or
+    /// <c>7,8</c>): only those rungs, by their index in the list, e.g. one alone in its process, as BenchmarkDotNet runs it.
     /// </summary>
-    public static void Ladder()
+    public static void Ladder(int[]? rungs = null)
     {
         float[] g0 = Data.Uniform<float>(N, 2, 0.5);
         var placement = new Placement(Keep);
@@ -66,8 +67,13 @@ internal static class OverheadExperiments
             ("generated, guarded", () => { refill.Tick(); Step(guarded); }),
             ("generated, unguarded", () => { refill.Tick(); Step(unguarded); }),
         ];
+        if (rungs is not null)
+        {
+            variants = rungs.Select(k => variants[k]).ToArray();
+        }
+
         double[] t = LoopExperiments.RoundByRound(variants.Select(v => v.Call).ToArray(), callsPerSample: 65_536);
-        Console.WriteLine("N = 64, median ns/call and t_hand/t:");
+        Console.WriteLine($"N = 64, median ns/call and t_{variants[0].Name}/t:");
         for (int k = 0; k < variants.Length; k++)
         {
             Console.WriteLine($"  {variants[k].Name,-26} {t[k],6:F2}  {t[0] / t[k],5:F2}");

@@ -8,13 +8,14 @@
 // or GuardSweep's methods at one N (2 or 64) interleaved in one process:
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --guard-experiments 2
 // or where the generated update's time goes at N = 64, and the second thread at 16M (interleaved):
-//   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --overhead-ladder
+//   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --overhead-ladder   (or: --overhead-ladder 7, one rung alone)
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --aliasing-probe
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --threads-experiments
 // or every UpdateSweep case from 4 096 up, generated against hand-written, round by round:
 //   DOTNET_TC_CallCountingDelayMs=0 dotnet run -c Release --project bench/OptimizerGen.StepBenchmarks -- --sweep-experiments
 using System;
 using System.Globalization;
+using System.Linq;
 using BenchmarkDotNet.Running;
 using OptimizerGen.StepBenchmarks;
 
@@ -25,7 +26,8 @@ Action? experiment = args switch
     ["--loop-experiments"] => LoopExperiments.Run,
     ["--small-experiments"] => LoopExperiments.SmallOverhead,
     ["--guard-experiments", var n] => () => LoopExperiments.GuardSweepInterleaved(int.Parse(n, CultureInfo.InvariantCulture)),
-    ["--overhead-ladder"] => OverheadExperiments.Ladder,
+    ["--overhead-ladder"] => () => OverheadExperiments.Ladder(),
+    ["--overhead-ladder", var rungs] => () => OverheadExperiments.Ladder(rungs.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray()),
     ["--sweep-experiments"] => OverheadExperiments.Sweep,
     ["--aliasing-probe"] => OverheadExperiments.Aliasing,
     ["--threads-experiments"] => () => OverheadExperiments.Threads(),
