@@ -61,6 +61,23 @@ public class EmitterTests
     }
 
     [Fact]
+    public void PlainStepOfOneArray_IsAMethodOfItsOwn_SoThatItsLoopIsInlinedIntoIt()
+    {
+        const string Attribute = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.{0})]\n        private bool __TryPlainStep()";
+        var array = new ParamField("W", ElementType.Float, true, false, EquatableArray<int>.Empty);
+        var scalar = new ParamField("B", ElementType.Float, false, false, EquatableArray<int>.Empty);
+        var second = new ParamField("V", ElementType.Float, true, false, EquatableArray<int>.Empty);
+
+        // One array (with or without scalar fields): TryPlainStep, whose loop the JIT inlines only into a method of some size.
+        Assert.Contains(string.Format(Attribute, "NoInlining"), ClassEmitter.Emit(Model(array)).Replace("\r\n", "\n"));
+        Assert.Contains(string.Format(Attribute, "NoInlining"), ClassEmitter.Emit(Model(array, scalar)).Replace("\r\n", "\n"));
+
+        // Scalars only (no loop), or several arrays (each loop is a call already): inlined into ApplyGradients.
+        Assert.Contains(string.Format(Attribute, "AggressiveInlining"), ClassEmitter.Emit(Model(scalar)).Replace("\r\n", "\n"));
+        Assert.Contains(string.Format(Attribute, "AggressiveInlining"), ClassEmitter.Emit(Model(array, second)).Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public void ArrayFieldsCallTheKernelAfterCheckingEveryArray()
     {
         string text = ClassEmitter.Emit(Model(

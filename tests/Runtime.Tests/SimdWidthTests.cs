@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics;
 using OptimizerGen.Kernels;
 using OptimizerGen.Runtime.Tests.Support;
 using Xunit;
@@ -33,6 +34,8 @@ public class SimdWidthTests(ITestOutputHelper output)
     /// <summary>
     /// The plain step's loop (<c>RmsPropPlainKernel</c>: both ε terms, no selection) at each width and length, for
     /// every plain combination (ε inside or outside the root, v₀ = 0 or not): against the reference like the selected loops.
+    /// Up to 8·Vector512&lt;float&gt;.Count + 1 elements, so that at every width the four-vector loop runs, then the one-vector
+    /// loop, then the tail.
     /// </summary>
     [Theory]
     [MemberData(nameof(Widths))]
@@ -50,9 +53,10 @@ public class SimdWidthTests(ITestOutputHelper output)
         }
 
         Assert.Equal(4, plain.Count);   // ε inside or outside × v₀ = 0 or not
+        int maxLength = (8 * Vector512<float>.Count) + 1;
         foreach (Combo combo in plain)
         {
-            for (int n = 0; n <= KernelHarness.MaxLength<float>(); n++)
+            for (int n = 0; n <= maxLength; n++)
             {
                 if (!KernelHarness.CheckWidth<float>(width, combo, n, plainTerms: true) |
                     !KernelHarness.CheckWidth<double>(width, combo, n, plainTerms: true))

@@ -197,7 +197,9 @@ internal static class ClassEmitter
         string general = "__ApplyGradients";
         if (optimizer.HasPlainStep(model))
         {
-            writer.Line("// Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.");
+            writer.Line(optimizer.PlainStepInlinesLoop(model)
+                ? "// Inlined into its callers, for whom the plain step below is one call."
+                : "// Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.");
             writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             writer.Line("private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();");
             writer.Line();
@@ -206,7 +208,20 @@ internal static class ClassEmitter
                 : "// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,");
             writer.Line("// behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update");
             writer.Line("// (the first step, an option, clipping, the non-finite guard, or an array to check).");
-            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            if (optimizer.PlainStepInlinesLoop(model))
+            {
+                // The JIT inlines into a method only as much code as that method's own size allows: inlined into a short
+                // caller (a one-line wrapper around ApplyGradients, say), the array's loop, four vectors an iteration, would
+                // become a call of its own, with its coefficients on the stack. As a method of its own, the plain step
+                // takes the loop in (docs/benchmarks.md, "Run 16").
+                writer.Line("// Not inlined, so that the array's whole loop is inlined into it: one call, whoever calls ApplyGradients.");
+                writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+            }
+            else
+            {
+                writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            }
+
             using (writer.Block("private bool __TryPlainStep()"))
             {
                 using (writer.Block($"if ({optimizer.PlainStepCondition})"))

@@ -139,6 +139,12 @@ internal abstract class OptimizerEmitter
     /// </summary>
     public virtual bool HasPlainStep(OptimizedClass model) => false;
 
+    /// <summary>
+    /// Whether the plain step inlines an array's whole loop (then the plain step is a method of its own, not inlined into
+    /// its callers, so that the loop fits the JIT's inlining budget: see <c>ClassEmitter</c>).
+    /// </summary>
+    public virtual bool PlainStepInlinesLoop(OptimizedClass model) => false;
+
     /// <summary>The test, on cached fields only, that the plain step is this step's whole update.</summary>
     public virtual string PlainStepCondition => "false";
 

@@ -54,6 +54,9 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     /// </summary>
     public override bool HasPlainStep(OptimizedClass model) => model.Fields.Count > 0;
 
+    /// <summary>One array field: its plain step is <c>RmsPropState.TryPlainStep</c>, checks and loop inlined (several arrays each take a call).</summary>
+    public override bool PlainStepInlinesLoop(OptimizedClass model) => HasPlainStep(model) && model.Fields.Count(f => f.IsArray) == 1;
+
     /// <summary>
     /// One cached flag (<see cref="PlainStepField"/>): every field's coefficients are cached and plain (no option on, no bias
     /// correction, so they do not depend on the step, no norm clipping) and the non-finite guard is off. A flag that is set

@@ -174,7 +174,8 @@ public sealed class RmsPropState<T>
     /// <see cref="IsReadyForPlainStep"/>) and <paramref name="c"/> was made from plain coefficients, it updates <paramref name="parameter"/> and v
     /// and zeroes <paramref name="gradient"/> in one pass and returns true. Otherwise it changes nothing and returns false:
     /// the generated code then takes the general update, which throws for what is wrong or allocates what is missing. For a
-    /// model with one array, whose plain step then checks everything once; the loop is inlined into the generated update.
+    /// model with one array, whose plain step then checks everything once; the loop is inlined into the generated plain step,
+    /// which for that reason is a method of its own (the JIT's inlining budget grows with the method inlined into).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryPlainStep([NotNullWhen(true)] T[]? parameter, [NotNullWhen(true)] T[]? gradient, in RmsPropPlainCoefficients<T> c, int threads)

@@ -127,14 +127,15 @@ namespace Demo
             }
         }
 
-        // Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.
+        // Inlined into its callers, for whom the plain step below is one call.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();
 
         // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
         // behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update
         // (the first step, an option, clipping, the non-finite guard, or an array to check).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        // Not inlined, so that the array's whole loop is inlined into it: one call, whoever calls ApplyGradients.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private bool __TryPlainStep()
         {
             if (this.__plainStep)
