@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics;
 using OptimizerGen.Kernels;
 using OptimizerGen.Runtime.Tests.Support;
 using Xunit;
