@@ -41,7 +41,7 @@ public abstract class GuardSweep
     private protected ScalarsFUnguarded _scalarsUnguarded = null!;
     private protected ArrayF _array = null!;
     private protected ArrayFUnguarded _arrayUnguarded = null!;
-    private float[] _p = null!, _g = null!, _v = null!;   // the hand-written loop's streams
+    private protected float[] _p = null!, _g = null!, _v = null!;   // the hand-written loop's streams
     private readonly List<object> _pads = [];             // the pinned pads and misses Pinned.Aligned64 leaves (kept alive)
     private int _untilRefill = RefillEvery;
 
@@ -85,6 +85,7 @@ public abstract class GuardSweep
     private void CheckSameBits(float[] p0)
     {
         float[] p = (float[])p0.Clone(), g = new float[N], v = new float[N];
+        float[] pUnrolled = (float[])p0.Clone(), gUnrolled = new float[N], vUnrolled = new float[N];
         var scalars = new ScalarsF { W = p0[0], B = p0[1] };
         var scalarsUnguarded = new ScalarsFUnguarded { W = p0[0], B = p0[1] };
         var array = new ArrayF { W = (float[])p0.Clone() };
@@ -97,6 +98,8 @@ public abstract class GuardSweep
             _g0.AsSpan().CopyTo(array.Grad.W);
             _g0.AsSpan().CopyTo(arrayUnguarded.Grad.W);
             SweepLoops.HandWrittenPlain(p, g, v);
+            _g0.AsSpan().CopyTo(gUnrolled);
+            SweepLoops.HandWrittenPlainUnrolled(pUnrolled, gUnrolled, vUnrolled);
             scalars.ApplyGradients();
             scalarsUnguarded.ApplyGradients();
             array.ApplyGradients();
@@ -107,6 +110,7 @@ public abstract class GuardSweep
         float[] unguarded = N == 2 ? [scalarsUnguarded.W, scalarsUnguarded.B] : arrayUnguarded.W;
         SweepCheck.SameBits<float>(guarded, p, $"p, hand-written vs generated, N = {N}");
         SweepCheck.SameBits<float>(unguarded, p, $"p, hand-written vs generated without the guard, N = {N}");
+        SweepCheck.SameBits<float>(pUnrolled, p, $"p, hand-written vs hand-written four vectors an iteration, N = {N}");
     }
 
     /// <summary>Puts the gradient back into every variant's arrays (the update zeroes it).</summary>
@@ -175,10 +179,10 @@ public class GuardSweepScalars : GuardSweep
 
 /// <summary>
 /// <see cref="GuardSweep"/> at N = 64: one array, every stream 64-byte aligned. Each benchmark is the refill countdown and one
-/// non-inlined call, as in <see cref="GuardSweepScalars"/>: here <c>ApplyGradients</c> is inlined into the benchmark and the
-/// call is its plain step, which the generator keeps from being inlined for a model with one array (so that the array's
-/// loop is inlined into it; docs/benchmarks.md, "Run 16"). A wrapper like <see cref="GuardSweepScalars"/>' would add a
-/// second call that the hand-written side does not have.
+/// non-inlined call, as in <see cref="GuardSweepScalars"/>: here <c>ApplyGradients</c> is inlined into the benchmark (as the
+/// JIT disassembly shows; it is not forced) and the call is its plain step, which the generator keeps from being inlined
+/// for a model with one array so that the array's loop is inlined into it (docs/benchmarks.md, "Run 17"). A wrapper like
+/// <see cref="GuardSweepScalars"/>' would add a second call that the hand-written side does not have.
 /// </summary>
 [Config(typeof(GuardSweepConfig))]
 public class GuardSweepArray : GuardSweep
@@ -193,6 +197,18 @@ public class GuardSweepArray : GuardSweep
     {
         Tick();
         _array.ApplyGradients();
+    }
+
+    /// <summary>
+    /// The hand-written loop taking four vectors an iteration, as the generated plain loop does since run 17: not the
+    /// baseline (that stays the single-pass loop, one vector an iteration), but the comparison with the same
+    /// unrolling on both sides.
+    /// </summary>
+    [Benchmark]
+    public void HandWrittenUnrolled()
+    {
+        Tick();
+        SweepLoops.HandWrittenPlainUnrolled(_p, _g, _v);
     }
 
     [Benchmark]

@@ -13,7 +13,8 @@ namespace OptimizerGen.Runtime.Tests;
 /// Each width of the kernel's loop called directly (<c>RmsPropKernel.Run</c> at Simd512, Simd256, Simd128 or
 /// scalar, then the scalar width over the remainder), against the reference, at every length
 /// 0 … 4·Vector512&lt;T&gt;.Count + 1, for a sample of option combinations that reaches every loop variant and
-/// every option value. A width this machine does not accelerate is reported and skipped.
+/// every option value; the plain step's loop likewise up to 8·Vector512&lt;float&gt;.Count + 1, and bit for bit against the
+/// general loop. A width this machine does not accelerate is reported and skipped.
 /// </summary>
 public class SimdWidthTests(ITestOutputHelper output)
 {
@@ -40,17 +41,7 @@ public class SimdWidthTests(ITestOutputHelper output)
     [MemberData(nameof(Widths))]
     public void PlainLoop_EachWidth_MatchesReference_ForEveryPlainCombination(Width width)
     {
-        var plain = new List<Combo>();
-        for (int i = 0; i < Combo.Count; i++)
-        {
-            Combo combo = Combo.FromIndex(i);
-            bool alreadyIn = plain.Exists(p => (p.EpsilonInsideSqrt, p.InitialAccumulator) == (combo.EpsilonInsideSqrt, combo.InitialAccumulator));
-            if (RmsPropCoefficients<double>.Create(combo.ToOptions(), 1).IsPlain && !combo.BiasCorrection && !alreadyIn)
-            {
-                plain.Add(combo);   // the momentum style, Nesterov and the variance clamp do nothing here: one of each
-            }
-        }
-
+        List<Combo> plain = PlainCombos();
         Assert.Equal(4, plain.Count);   // ε inside or outside × v₀ = 0 or not
         int maxLength = (8 * Vector512<float>.Count) + 1;
         foreach (Combo combo in plain)
@@ -62,6 +53,76 @@ public class SimdWidthTests(ITestOutputHelper output)
                 {
                     output.WriteLine($"{width} is not hardware accelerated here: skipped.");
                     return;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The plain step's loop (four vectors an iteration, then one, then the scalar tail) against the general loop
+    /// (<c>RmsPropKernel.Run</c>, one vector an iteration) at the same width, from the same data: the same bits in p, v and g
+    /// after every step, at every length up to 8·Vector512&lt;float&gt;.Count + 1, for every plain combination. The
+    /// reference test above allows a rounding tolerance; the plain step promises the general update's exact bits.
+    /// </summary>
+    /// <summary>One combination of each plain kind: ε inside or outside the root × v₀ = 0 or not.</summary>
+    private static List<Combo> PlainCombos()
+    {
+        var plain = new List<Combo>();
+        for (int i = 0; i < Combo.Count; i++)
+        {
+            Combo combo = Combo.FromIndex(i);
+            bool alreadyIn = plain.Exists(p => (p.EpsilonInsideSqrt, p.InitialAccumulator) == (combo.EpsilonInsideSqrt, combo.InitialAccumulator));
+            if (RmsPropCoefficients<double>.Create(combo.ToOptions(), 1).IsPlain && !combo.BiasCorrection && !alreadyIn)
+            {
+                plain.Add(combo);   // the momentum style, Nesterov and the variance clamp do nothing here: one of each
+            }
+        }
+
+        return plain;
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void PlainLoop_EachWidth_GivesTheGeneralLoopsBits(Width width)
+    {
+        if (!SimdRunner.IsHardwareAccelerated<float>(width))
+        {
+            output.WriteLine($"{width} is not hardware accelerated here: skipped.");
+            return;
+        }
+
+        foreach (Combo combo in PlainCombos())
+        {
+            for (int n = 0; n <= (8 * Vector512<float>.Count) + 1; n++)
+            {
+                SameBits<float>(width, combo, n);
+                SameBits<double>(width, combo, n);
+            }
+        }
+    }
+
+    private static void SameBits<T>(Width width, Combo combo, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var plain = new KernelCase<T>(combo, n);
+        var general = new KernelCase<T>(combo, n);
+        for (int t = 1; t <= KernelHarness.Steps; t++)
+        {
+            plain.NextGradient(t);
+            general.NextGradient(t);
+            var c = KernelHarness.Coefficients<T>(plain.Options, t, clip: null);
+            var sp = new RmsPropKernel.Streams<T>(plain.Span(plain.P), plain.Span(plain.G), plain.Span(plain.V), plain.Span(plain.M), plain.Span(plain.B), (nuint)n);
+            var sg = new RmsPropKernel.Streams<T>(general.Span(general.P), general.Span(general.G), general.Span(general.V), general.Span(general.M), general.Span(general.B), (nuint)n);
+            SimdRunner.RunPlain(Width.Scalar, sp, c, SimdRunner.RunPlain(width, sp, c, 0));
+            SimdRunner.Run(Width.Scalar, sg, c, SimdRunner.Run(width, sg, c, 0));
+            foreach ((T[] a, T[] b, string name) in new[] { (plain.P, general.P, "p"), (plain.V, general.V, "v"), (plain.G, general.G, "g") })
+            {
+                for (int i = 0; i < a.Length; i++)
+                {
+                    if (!a[i].Equals(b[i]))
+                    {
+                        Assert.Fail($"{name}[{i - KernelCase<T>.Lead}] differs at step {t}: plain {a[i]}, general {b[i]} ({width}, {typeof(T).Name}, n = {n}, {combo})");
+                    }
                 }
             }
         }

@@ -214,7 +214,7 @@ internal static class ClassEmitter
                 // caller (a one-line wrapper around ApplyGradients, say), the array's loop, four vectors an iteration, would
                 // become a call of its own, with its coefficients on the stack. As a method of its own, the plain step
                 // takes the loop in (docs/benchmarks.md, "Run 16").
-                writer.Line("// Not inlined, so that the array's whole loop is inlined into it: one call, whoever calls ApplyGradients.");
+                writer.Line("// Not inlined, so that the array's whole loop is inlined into it: one call from whichever member runs the update.");
                 writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
             }
             else
@@ -289,7 +289,7 @@ internal static class ClassEmitter
     /// <summary>
     /// <c>ApplyGradients</c> of a guarded model with a plain step. The plain step cannot throw, so it runs after the owner's
     /// entry into the guard (<c>ConcurrentUse.TryEnter</c>) without a <c>try</c>: no handler, no register kept for it,
-    /// nothing but the step in the member's frame. Any other case (another thread's entry, a re-entered model, a step
+    /// nothing but the step in the member's frame (or, for a model with one array, one call to the step). Any other case (another thread's entry, a re-entered model, a step
     /// that needs the general update) goes out of line to the full guard around the general update.
     /// </summary>
     private static void EmitGuardedPlainApplyGradients(IndentedWriter writer, OptimizedClass model)

@@ -50,7 +50,8 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
 
     /// <summary>
     /// Every RMSprop model has a plain step: each scalar field's two lines of arithmetic and each array field's call into
-    /// the plain loop (<c>RmsPropState.PlainStep</c>), nothing else.
+    /// the plain loop (<c>RmsPropState.TryPlainStep</c> for a model with one array, <c>PlainStep</c> after every array's
+    /// check for several), nothing else.
     /// </summary>
     public override bool HasPlainStep(OptimizedClass model) => model.Fields.Count > 0;
 

@@ -173,9 +173,9 @@ public sealed class RmsPropState<T>
     /// one length, the state was built for that length, the update runs on one thread (all as
     /// <see cref="IsReadyForPlainStep"/>) and <paramref name="c"/> was made from plain coefficients, it updates <paramref name="parameter"/> and v
     /// and zeroes <paramref name="gradient"/> in one pass and returns true. Otherwise it changes nothing and returns false:
-    /// the generated code then takes the general update, which throws for what is wrong or allocates what is missing. For a
-    /// model with one array, whose plain step then checks everything once; the loop is inlined into the generated plain step,
-    /// which for that reason is a method of its own (the JIT's inlining budget grows with the method inlined into).
+    /// the generated code then takes the general update, which throws for what is wrong or allocates what is missing. Used
+    /// by a model with one array, whose plain step then checks everything once. The loop is inlined into the generated plain
+    /// step, which for that reason is a method of its own (the JIT's inlining budget grows with the method inlined into).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryPlainStep([NotNullWhen(true)] T[]? parameter, [NotNullWhen(true)] T[]? gradient, in RmsPropPlainCoefficients<T> c, int threads)

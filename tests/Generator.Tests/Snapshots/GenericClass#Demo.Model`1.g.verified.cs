@@ -133,7 +133,7 @@ namespace Demo
         // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
         // behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update
         // (the first step, an option, clipping, the non-finite guard, or an array to check).
-        // Not inlined, so that the array's whole loop is inlined into it: one call, whoever calls ApplyGradients.
+        // Not inlined, so that the array's whole loop is inlined into it: one call from whichever member runs the update.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private bool __TryPlainStep()
         {
