@@ -61,20 +61,35 @@ public class EmitterTests
     }
 
     [Fact]
-    public void PlainStepOfOneArray_IsAMethodOfItsOwn_SoThatItsLoopIsInlinedIntoIt()
+    public void ApplyGradientsOfOneArray_CallsThePlainStepOutOfLine_SoThatItsLoopIsInlinedIntoIt()
     {
-        const string Attribute = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.{0})]\n        private bool __TryPlainStep()";
+        const string OutOfLine = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]\n        private bool __TryPlainStepOutOfLine()\n        {\n            if (this.__plainStep)";
+        const string Inlined = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]\n        private bool __TryPlainStep()";
         var array = new ParamField("W", ElementType.Float, true, false, EquatableArray<int>.Empty);
         var scalar = new ParamField("B", ElementType.Float, false, false, EquatableArray<int>.Empty);
         var second = new ParamField("V", ElementType.Float, true, false, EquatableArray<int>.Empty);
+        static string Emit(params ParamField[] fields) => ClassEmitter.Emit(Model(fields)).Replace("\r\n", "\n");
 
-        // One array (with or without scalar fields): TryPlainStep, whose loop the JIT inlines only into a method of some size.
-        Assert.Contains(string.Format(Attribute, "NoInlining"), ClassEmitter.Emit(Model(array)).Replace("\r\n", "\n"));
-        Assert.Contains(string.Format(Attribute, "NoInlining"), ClassEmitter.Emit(Model(array, scalar)).Replace("\r\n", "\n"));
+        // One array (with or without scalar fields): ApplyGradients calls TryPlainStep's loop through a method of its own,
+        // the only place the JIT inlines that loop into; __TryPlainStep itself stays inlinable (Step inlines it).
+        foreach (string text in new[] { Emit(array), Emit(array, scalar) })
+        {
+            Assert.Contains(OutOfLine, text);
+            Assert.Contains(Inlined, text);
+            string outOfLine = text[text.IndexOf("private bool __TryPlainStepOutOfLine()", System.StringComparison.Ordinal)..];
+            Assert.Contains("__state_W!.TryPlainStep(this.W, grad.W, in f32, __updateThreads)", outOfLine[..outOfLine.IndexOf("return false;", System.StringComparison.Ordinal)]);   // the step itself, not a forwarder (too short for the JIT to inline the loop into)
+            Assert.Contains("out nint stackMark) && __TryPlainStepOutOfLine())", text);   // the guarded ApplyGradients
+        }
 
-        // Scalars only (no loop), or several arrays (each loop is a call already): inlined into ApplyGradients.
-        Assert.Contains(string.Format(Attribute, "AggressiveInlining"), ClassEmitter.Emit(Model(scalar)).Replace("\r\n", "\n"));
-        Assert.Contains(string.Format(Attribute, "AggressiveInlining"), ClassEmitter.Emit(Model(array, second)).Replace("\r\n", "\n"));
+        Assert.Contains("return __TryPlainStepOutOfLine() || __ApplyGradientsGeneral();", ClassEmitter.Emit(Model(array) with { DetectConcurrentUse = false }));
+
+        // Scalars only (no loop), or several arrays (each loop is a call already): no out-of-line step.
+        foreach (string text in new[] { Emit(scalar), Emit(array, second) })
+        {
+            Assert.DoesNotContain("__TryPlainStepOutOfLine", text);
+            Assert.Contains(Inlined, text);
+            Assert.Contains("out nint stackMark) && __TryPlainStep())", text);
+        }
     }
 
     [Fact]

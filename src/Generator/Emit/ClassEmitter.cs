@@ -184,22 +184,22 @@ internal static class ClassEmitter
             : arrays.Count > 0 ? $"{badArrays}or {badNorm}" : badNorm;
         writer.Line($"/// <exception cref=\"global::System.InvalidOperationException\">{char.ToUpperInvariant(causes[0])}{causes.Substring(1)}. Nothing was changed.</exception>");
         writer.Line(GeneratedCode);
+        // ApplyGradients' plain step: for a model with one array, a method of its own (see below); Step(...) inlines it.
+        string plainStep = optimizer.PlainStepInlinesLoop(model) ? "__TryPlainStepOutOfLine" : "__TryPlainStep";
         if (optimizer.HasPlainStep(model) && model.DetectConcurrentUse)
         {
-            EmitGuardedPlainApplyGradients(writer, model);
+            EmitGuardedPlainApplyGradients(writer, model, plainStep);
         }
         else
         {
-            EmitGuarded(writer, model, "public bool ApplyGradients()", "return __ApplyGradients();");
+            EmitGuarded(writer, model, "public bool ApplyGradients()", optimizer.PlainStepInlinesLoop(model) ? $"return {plainStep}() || __ApplyGradientsGeneral();" : "return __ApplyGradients();");
         }
 
         writer.Line();
         string general = "__ApplyGradients";
         if (optimizer.HasPlainStep(model))
         {
-            writer.Line(optimizer.PlainStepInlinesLoop(model)
-                ? "// Inlined into its callers, for whom the plain step below is one call."
-                : "// Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.");
+            writer.Line("// Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.");
             writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             writer.Line("private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();");
             writer.Line();
@@ -208,29 +208,21 @@ internal static class ClassEmitter
                 : "// The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,");
             writer.Line("// behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update");
             writer.Line("// (the first step, an option, clipping, the non-finite guard, or an array to check).");
+            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            EmitTryPlainStep(writer, model, optimizer, "__TryPlainStep");
             if (optimizer.PlainStepInlinesLoop(model))
             {
                 // The JIT inlines into a method only as much code as that method's own size allows: inlined into a short
                 // caller (a one-line wrapper around ApplyGradients, say), the array's loop, four vectors an iteration, would
-                // become a call of its own, with its coefficients on the stack. As a method of its own, the plain step
-                // takes the loop in (docs/benchmarks.md, "Run 16").
-                writer.Line("// Not inlined, so that the array's whole loop is inlined into it: one call from whichever member runs the update.");
-                writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-            }
-            else
-            {
-                writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-            }
-
-            using (writer.Block("private bool __TryPlainStep()"))
-            {
-                using (writer.Block($"if ({optimizer.PlainStepCondition})"))
-                {
-                    optimizer.EmitPlainStep(writer, model);
-                }
-
+                // become a call of its own, with its coefficients on the stack. ApplyGradients calls the plain step as a
+                // method of its own, which takes the loop in; a one-line forwarder to __TryPlainStep would be as short as
+                // such a caller, so the body is written out again (docs/benchmarks.md, "Run 17"). Step(...), a large
+                // method, inlines __TryPlainStep itself: made a call there, its gradient pass was compiled worse (run 17).
                 writer.Line();
-                writer.Line("return false;");
+                writer.Line("// ApplyGradients' plain step, the same as __TryPlainStep but not inlined, so that the array's whole loop is inlined into it");
+                writer.Line("// whatever calls ApplyGradients.");
+                writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                EmitTryPlainStep(writer, model, optimizer, "__TryPlainStepOutOfLine");
             }
 
             writer.Line();
@@ -286,20 +278,35 @@ internal static class ClassEmitter
         }
     }
 
+    /// <summary>The plain step's method: the update while only the plain update is on, else false with nothing changed.</summary>
+    private static void EmitTryPlainStep(IndentedWriter writer, OptimizedClass model, OptimizerEmitter optimizer, string name)
+    {
+        using (writer.Block($"private bool {name}()"))
+        {
+            using (writer.Block($"if ({optimizer.PlainStepCondition})"))
+            {
+                optimizer.EmitPlainStep(writer, model);
+            }
+
+            writer.Line();
+            writer.Line("return false;");
+        }
+    }
+
     /// <summary>
     /// <c>ApplyGradients</c> of a guarded model with a plain step. The plain step cannot throw, so it runs after the owner's
     /// entry into the guard (<c>ConcurrentUse.TryEnter</c>) without a <c>try</c>: no handler, no register kept for it,
     /// nothing but the step in the member's frame (or, for a model with one array, one call to the step). Any other case (another thread's entry, a re-entered model, a step
     /// that needs the general update) goes out of line to the full guard around the general update.
     /// </summary>
-    private static void EmitGuardedPlainApplyGradients(IndentedWriter writer, OptimizedClass model)
+    private static void EmitGuardedPlainApplyGradients(IndentedWriter writer, OptimizedClass model, string plainStep)
     {
         string owner = $"{KnownTypes.ConcurrentUseRef}.Owner";
         using (writer.Block("public bool ApplyGradients()"))
         {
             writer.Line("// The concurrent-use guard's entry for the thread that used the model last (two plain stores, no atomic instruction),");
             writer.Line("// then the plain step, which cannot throw and needs no try; anything else goes out of line, guarded in full.");
-            using (writer.Block($"if ({KnownTypes.ConcurrentUseRef}.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStep())"))
+            using (writer.Block($"if ({KnownTypes.ConcurrentUseRef}.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && {plainStep}())"))
             {
                 writer.Line($"{KnownTypes.ConcurrentUseRef}.Exit(owner);");
                 writer.Line("return true;");

@@ -140,8 +140,8 @@ internal abstract class OptimizerEmitter
     public virtual bool HasPlainStep(OptimizedClass model) => false;
 
     /// <summary>
-    /// Whether the plain step inlines an array's whole loop (then the plain step is a method of its own, not inlined into
-    /// its callers, so that the loop fits the JIT's inlining budget: see <c>ClassEmitter</c>).
+    /// Whether the plain step inlines an array's whole loop (then <c>ApplyGradients</c> calls the plain step as a method of
+    /// its own, not inlined into it, so that the loop fits the JIT's inlining budget: see <c>ClassEmitter</c>).
     /// </summary>
     public virtual bool PlainStepInlinesLoop(OptimizedClass model) => false;
 

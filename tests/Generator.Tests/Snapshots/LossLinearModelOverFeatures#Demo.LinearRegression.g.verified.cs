@@ -103,7 +103,7 @@ namespace Demo
         {
             // The concurrent-use guard's entry for the thread that used the model last (two plain stores, no atomic instruction),
             // then the plain step, which cannot throw and needs no try; anything else goes out of line, guarded in full.
-            if (global::OptimizerGen.Runtime.ConcurrentUse.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStep())
+            if (global::OptimizerGen.Runtime.ConcurrentUse.TryEnter(ref this.__concurrentUse, out var owner, out nint stackMark) && __TryPlainStepOutOfLine())
             {
                 global::OptimizerGen.Runtime.ConcurrentUse.Exit(owner);
                 return true;
@@ -127,16 +127,49 @@ namespace Demo
             }
         }
 
-        // Inlined into its callers, for whom the plain step below is one call.
+        // Inlined into its callers: the plain step runs in the calling member's frame, with no call of its own.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __ApplyGradients() => __TryPlainStep() || __ApplyGradientsGeneral();
 
         // The plain step: while no option is on (the presets' defaults), every field's update is its two lines of arithmetic or one pass of the plain loop,
         // behind one test of a cached flag. It cannot throw. False, with nothing changed, when this step needs the general update
         // (the first step, an option, clipping, the non-finite guard, or an array to check).
-        // Not inlined, so that the array's whole loop is inlined into it: one call from whichever member runs the update.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private bool __TryPlainStep()
+        {
+            if (this.__plainStep)
+            {
+                Gradients grad = __grad!;   // there: the first step, always the general update, made it and the cached coefficients
+                OptimizerStates state = __optimizerState;
+                ref readonly var f64 = ref __f64Plain;
+
+                // W (double[]):  v ← ρ·v + (1−ρ)·g² ;  W ← W − lr·g / (√(v + ε_in) + ε_out) ;  g ← 0, in one pass,
+                // when W, its gradient and its state are there with one length and the update runs on one thread; otherwise nothing
+                // changes here and the general update below checks each one and says what is wrong.
+                if (__state_W!.TryPlainStep(this.W, grad.W, in f64, __updateThreads))
+                {
+                    // B:  v ← ρ·v + (1−ρ)·g² ;  B ← B − lr·g / (√(v + ε_in) + ε_out)
+                    double g_B = grad.B;
+                    double v_B = double.FusedMultiplyAdd(f64.OneMinusDecay * g_B, g_B, f64.Decay * state.B.SquareAvg);
+                    double p_B = this.B + f64.NegativeDirectStep * g_B / (double.Sqrt(v_B + f64.EpsilonInside) + f64.EpsilonOutside);
+
+                    // Then the stores, after every read: v, the parameter, g ← 0, and the step count.
+                    state.B.SquareAvg = v_B;
+                    this.B = p_B;
+                    grad.B = 0d;
+                    StepCount++;
+
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        // ApplyGradients' plain step, the same as __TryPlainStep but not inlined, so that the array's whole loop is inlined into it
+        // whatever calls ApplyGradients.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private bool __TryPlainStepOutOfLine()
         {
             if (this.__plainStep)
             {
