@@ -134,6 +134,18 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void OPTG007_PlainStepNamesTaken() => Expect("""
+        using OptimizerGen;
+        [Optimize(typeof(RmsProp))]
+        public partial class Model
+        {
+            [Param] public float[] W = new float[3];
+            private bool {|OPTG007:__TryPlainStep|}() => false;
+            private bool {|OPTG007:__TryPlainStepOutOfLine|}() => false;
+        }
+        """);
+
+    [Fact]
     public void OPTG007_InheritedMemberNameTaken() => Expect("""
         using OptimizerGen;
         public class Base { public double Optimizer { get; set; } }
