@@ -7,7 +7,8 @@ speed relative to the hand-written loop (t_hand / t), the fraction of the stream
 the speed-up over TorchSharp with 1 and 2 threads (t_torch / t). Then, from *FamilySweep-report.csv, the same for
 each family optimizer (ns/step, GB/s, allocated, vs hand-written, × faster than TorchSharp), and from
 *UserRuleSweep-report.csv each user rule against its built-in (t_built-in / t_user);
-*GuardSweepScalars-report.csv, *GuardSweepArray-report.csv: the update at N = 2 and 64 with and without the concurrent-use guard.
+*GuardSweepScalars-report.csv, *GuardSweepArray-report.csv: the update at N = 2 and 64 with and without the concurrent-use guard
+(and at 64 the hand-written loop unrolled as the generated one is).
 """
 import csv
 import glob
@@ -129,12 +130,14 @@ def main(folder):
     guard.update(load(folder, "GuardSweepArray", key=lambda row, _: 64))
     if guard:
         print()
-        print("| N | hand-written ns (median) | generated ns (median) | without the guard ns (median) | generated vs hand-written | without the guard vs hand-written |")
-        print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| N | hand-written ns (median) | generated ns (median) | without the guard ns (median) | generated vs hand-written | without the guard vs hand-written | hand-written four vectors an iteration ns (median) | generated vs it |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in sorted({n for n, _ in guard}):
             if all((n, m) in guard for m in ("HandWritten", "Guarded", "Unguarded")):
                 h, g, u = (ns(guard[(n, m)]["Median"]) for m in ("HandWritten", "Guarded", "Unguarded"))
-                print(f"| {n} | {h:.2f} | {g:.2f} | {u:.2f} | {h / g:.2f} | {h / u:.2f} |")
+                unrolled = ns(guard[(n, "HandWrittenUnrolled")]["Median"]) if (n, "HandWrittenUnrolled") in guard else None
+                extra = f"{unrolled:.2f} | {unrolled / g:.2f}" if unrolled else " | "
+                print(f"| {n} | {h:.2f} | {g:.2f} | {u:.2f} | {h / g:.2f} | {h / u:.2f} | {extra} |")
 
     rules = load(folder, "UserRuleSweep")
     if not rules:
