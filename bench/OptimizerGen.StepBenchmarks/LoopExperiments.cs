@@ -202,10 +202,8 @@ internal static unsafe class LoopExperiments
 
     /// <summary>
     /// <c>--family-experiments</c>: each family optimizer's generated update and hand-written loop at N = 4 096, timed
-    /// interleaved (median ns per call over 200 rounds of 200 calls, the gradient refilled before each round). Then each
-    /// user rule against its built-in at N = 64, 4 096 and 65 536, after a whole pass of the same rounds thrown away: at
-    /// N = 64 the built-in RMSprop's plain step (one method with the loop inlined) runs tier-0 code, ~240 ns a call, for
-    /// its first ~60 ms, longer than the 50 warm-up rounds; without that pass this experiment measured the tier-0 code.
+    /// interleaved (median ns per call over 200 rounds of 200 calls, the gradient refilled before each round); then each
+    /// user rule against its built-in at N = 64, 4 096 and 65 536.
     /// </summary>
     public static void Family()
     {
@@ -225,7 +223,6 @@ internal static unsafe class LoopExperiments
             foreach (int n in (int[])[64, 4_096, 65_536])
             {
                 var run = new UserRuleRunner(new UserRuleCase(kind, n));
-                Interleaved([run.UserRule, run.BuiltIn], run.Refill);   // warm-up: see below
                 double[] times = Interleaved([run.UserRule, run.BuiltIn], run.Refill);
                 Console.WriteLine($"  {kind,-8} N={n,-6} {times[0],9:F1} {times[1],9:F1} {times[1] / times[0],6:F2}");
             }
@@ -256,9 +253,13 @@ internal static unsafe class LoopExperiments
         }
     }
 
-    /// <summary>Median ns per call of each variant, over 200 rounds of 200 calls timed in turn (50 rounds of warm-up).</summary>
+    /// <summary>
+    /// Median ns per call of each variant, over 200 rounds of 200 calls timed in turn, after 300 rounds of warm-up: a
+    /// one-array RMSprop model's plain step (one method with the loop inlined) runs tier-0 code, ~240 ns a call at N = 64,
+    /// for its first ~60 ms, and with 50 rounds of warm-up the N = 64 user-rule comparison timed that code.
+    /// </summary>
     private static double[] Interleaved(Action[] variants, Action refill) =>
-        RefilledRounds(variants, refill, warmUpRounds: 50, rounds: 200, calls: 200).Select(Median).ToArray();
+        RefilledRounds(variants, refill, warmUpRounds: 300, rounds: 200, calls: 200).Select(Median).ToArray();
 
     /// <summary>
     /// ns per call of each of <paramref name="variants"/> in each of <paramref name="rounds"/> rounds (after
